@@ -1,0 +1,6 @@
+"""Typed reference implementations of the coroutine-spec contracts.
+
+Each module mirrors a contract in :mod:`spec`: ``impl.queue`` <-> ``spec.queue``
+and so on.  Nothing here imports :mod:`spec`: the implementations stand on
+their own, and the spec checks them from outside.
+"""

@@ -1,0 +1,70 @@
+"""What the oracle needs from a contract module, in one record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import hypothesis
+from hypothesis.stateful import run_state_machine_as_test
+
+from spec._clauses import Clauses
+from spec._deadline import Deadline
+from spec._machine import Binding, ContractMachine
+
+__all__ = ["Contract", "Prepared", "Runner", "machine_runner"]
+
+# A runner turns a binding, settings and a seed into the Hypothesis test to run:
+# a zero-argument callable that returns quietly or raises ClauseViolation.
+Runner = Callable[[Binding, hypothesis.settings, int], Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A target that passed the shape check: the factory to call and its form.
+
+    ``form`` names which of several accepted shapes the target has (the
+    averager contract accepts closures, generators and async generators); it is
+    ``""`` for contracts with one shape.
+    """
+
+    factory: Callable[[], Any]
+    form: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One contract: its clauses, what a target must be, and how to check one.
+
+    * ``target`` says in one line what a target must be (shown by the CLI);
+    * ``prepare(target, deadline)`` checks the target's shape and raises
+      :class:`~spec.TargetError` with a one-line reason when it is wrong;
+    * ``runner`` builds the Hypothesis test for a binding (see
+      :func:`machine_runner` for contracts that are a state machine);
+    * ``references`` are the ``TARGET`` strings of the reference
+      implementations and adapters that ``python -m spec`` checks.
+    """
+
+    name: str
+    summary: str
+    clauses: Clauses
+    target: str
+    prepare: Callable[[object, Deadline], Prepared]
+    runner: Runner
+    references: tuple[str, ...]
+
+
+def machine_runner(machine: type[ContractMachine]) -> Runner:
+    """The runner of a contract whose test is the state machine ``machine``."""
+
+    def runner(binding: Binding, settings: hypothesis.settings, seed: int) -> Callable[[], None]:
+        bound = type(machine.__name__, (machine,), {"binding": binding, "__module__": machine.__module__})
+        seeded = hypothesis.seed(seed)(bound)
+
+        def run() -> None:
+            run_state_machine_as_test(seeded, settings=settings)
+
+        return run
+
+    return runner

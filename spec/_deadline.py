@@ -1,0 +1,144 @@
+"""Calling a target with a time limit, so that a hanging target cannot hang the oracle.
+
+Discussion: Python cannot kill a thread, so there are two ways to stop waiting
+for a call that does not return, and the oracle uses the better one it can:
+
+* In the main thread on POSIX, an interval timer (``signal.setitimer``) raises
+  :class:`TargetHung` *inside* the target's code when the time is up.  Pure
+  Python loops, ``time.sleep`` and blocking lock acquisitions are all
+  interrupted, and nothing is left running afterwards.  The timer re-fires
+  every tenth of a second until the exception escapes, so a target that
+  swallows it once is still stopped.
+* Anywhere else (another thread, an outer timer already armed, no
+  ``setitimer``), every call runs in one private daemon worker thread and the
+  caller stops waiting after the time limit.  A hung call is abandoned in the
+  worker, which dies with the process; the next call gets a fresh worker.
+
+:class:`TargetHung` derives from :class:`BaseException`, not
+:class:`Exception`: a target's ``except Exception`` does not swallow it, and
+Hypothesis does not try to shrink it (shrinking a hang costs a time limit per
+attempt), so the oracle reports the program that hung as it was found.
+"""
+
+from __future__ import annotations
+
+import queue
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType, TracebackType
+from typing import Any, TypeVar
+
+__all__ = ["Deadline", "TargetHung"]
+
+T = TypeVar("T")
+
+_REFIRE_SECONDS = 0.1
+
+
+class TargetHung(BaseException):
+    """A call into the target did not return within ``seconds``."""
+
+    seconds: float
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"did not return within {seconds:g} s")
+        self.seconds = seconds
+
+
+class _Worker:
+    """A daemon thread that runs one call at a time for :class:`Deadline`."""
+
+    _jobs: queue.SimpleQueue[tuple[Callable[[], Any], list[tuple[bool, Any]], threading.Event]]
+
+    def __init__(self) -> None:
+        self._jobs = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="spec-deadline-worker", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            job, box, done = self._jobs.get()
+            try:
+                box.append((True, job()))
+            except BaseException as exc:  # handed back to the caller, re-raised there
+                box.append((False, exc))
+            done.set()
+
+    def run(self, job: Callable[[], T], seconds: float) -> T:
+        box: list[tuple[bool, Any]] = []
+        done = threading.Event()
+        self._jobs.put((job, box, done))
+        if not done.wait(seconds):
+            raise TargetHung(seconds)
+        ok, value = box[0]
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+
+class Deadline:
+    """A context manager that runs calls under a per-call time limit.
+
+    ``seconds=None`` means no limit.  ``seconds`` must otherwise be a positive
+    number (:class:`ValueError`).  Inside the ``with`` block, :meth:`call` runs
+    ``fn(*args)`` and returns its result or re-raises its exception, or raises
+    :class:`TargetHung` if it does not return in time.  Leaving the block
+    restores any signal handler it replaced.
+    """
+
+    seconds: float | None
+    _use_alarm: bool
+    _old_handler: Any
+    _worker: _Worker | None
+
+    def __init__(self, seconds: float | None) -> None:
+        if seconds is not None and not seconds > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {seconds!r}")
+        self.seconds = seconds
+        self._use_alarm = False
+        self._old_handler = None
+        self._worker = None
+
+    def __enter__(self) -> Deadline:
+        self._use_alarm = (
+            self.seconds is not None
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        )
+        if self._use_alarm:
+            self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old_handler)
+            self._use_alarm = False
+
+    def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
+        assert self.seconds is not None  # the alarm is only armed with a limit
+        raise TargetHung(self.seconds)
+
+    def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`."""
+        if self.seconds is None:
+            return fn(*args)
+        if self._use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, _REFIRE_SECONDS)
+            try:
+                return fn(*args)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        if self._worker is None:
+            self._worker = _Worker()
+        try:
+            return self._worker.run(lambda: fn(*args), self.seconds)
+        except TargetHung:
+            self._worker = None  # stuck for good: the next call needs a new one
+            raise

@@ -1,0 +1,111 @@
+"""Stacks that are each wrong in one way; see :mod:`spec.known_bad`.
+
+Each class starts from a correct list-based stack and breaks one thing.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, ClassVar
+
+from spec.known_bad import KnownBad
+
+__all__ = ["CATALOGUE"]
+
+
+class _Stack:
+    """A correct stack, top at the end; the classes below break it."""
+
+    items: list[Any]
+
+    def __init__(self) -> None:
+        self.items = []
+
+    def push(self, item: Any) -> None:
+        self.items.append(item)
+
+    def pop(self) -> Any:
+        if not self.items:
+            raise IndexError("pop from an empty stack")
+        return self.items.pop()
+
+    def peek(self) -> Any:
+        if not self.items:
+            raise IndexError("peek at an empty stack")
+        return self.items[-1]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class FifoStack(_Stack):
+    def pop(self) -> Any:
+        return self.items.pop(0)
+
+    def peek(self) -> Any:
+        return self.items[0]
+
+
+class PeekAtBottom(_Stack):
+    def peek(self) -> Any:
+        return self.items[0]
+
+
+class PopLeavesItem(_Stack):
+    """``pop`` returns the top but forgets to remove it."""
+
+    def pop(self) -> Any:
+        return self.peek()
+
+
+class LenOffByOne(_Stack):
+    def __len__(self) -> int:
+        return max(len(self.items) - 1, 0)
+
+
+class PeekOnEmptyReturnsNone(_Stack):
+    def peek(self) -> Any:
+        return self.items[-1] if self.items else None
+
+
+class CopiesItems(_Stack):
+    def pop(self) -> Any:
+        return copy.copy(super().pop())
+
+
+class SharedDefault(_Stack):
+    """The mutable-default-argument trap: every instance gets the same list."""
+
+    def __init__(self, items: list[Any] = []) -> None:  # noqa: B006 - the bug on show
+        self.items = items
+
+
+class ValueErrorWhenEmpty(_Stack):
+    def pop(self) -> Any:
+        if not self.items:
+            raise ValueError("stack is empty")
+        return self.items.pop()
+
+
+class Unhashable(_Stack):
+    """Counts items in a dict: unhashable items raise TypeError."""
+
+    counts: ClassVar[dict[Any, int]] = {}
+
+    def push(self, item: Any) -> None:
+        self.counts[item] = self.counts.get(item, 0) + 1
+        super().push(item)
+
+
+_M = __name__
+CATALOGUE = (
+    KnownBad(f"{_M}:FifoStack", "S1", "pops the oldest item (a queue)"),
+    KnownBad(f"{_M}:PeekAtBottom", "S2", "peek() looks at the bottom while pop() takes the top"),
+    KnownBad(f"{_M}:PopLeavesItem", "S3", "pop() returns the top without removing it"),
+    KnownBad(f"{_M}:LenOffByOne", "S3", "len() counts one item too few"),
+    KnownBad(f"{_M}:PeekOnEmptyReturnsNone", "S4", "peek() on an empty stack returns None"),
+    KnownBad(f"{_M}:CopiesItems", "S5", "pop() returns a shallow copy of the item"),
+    KnownBad(f"{_M}:SharedDefault", "S6", "a mutable default argument shares one list between instances"),
+    KnownBad(f"{_M}:ValueErrorWhenEmpty", "S7", "pop() on an empty stack raises ValueError"),
+    KnownBad(f"{_M}:Unhashable", "S7", "push() hashes items, so unhashable ones raise TypeError"),
+)
