@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import hypothesis
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from spec._clauses import Clauses
 from spec._deadline import Deadline
 from spec._machine import Binding, ContractMachine
 
-__all__ = ["Contract", "Prepared", "Runner", "machine_runner"]
+__all__ = ["Contract", "Prepared", "Runner", "given_runner", "machine_runner"]
+
+T = TypeVar("T")
 
 # A runner turns a binding, settings and a seed into the Hypothesis test to run:
 # a zero-argument callable that returns quietly or raises ClauseViolation.
@@ -66,5 +70,26 @@ def machine_runner(machine: type[ContractMachine]) -> Runner:
             run_state_machine_as_test(seeded, settings=settings)
 
         return run
+
+    return runner
+
+
+def given_runner(cases: st.SearchStrategy[T], body: Callable[[Binding, T], None]) -> Runner:
+    """The runner of a contract whose test is one ``@given`` property.
+
+    ``body(binding, case)`` runs one example: it makes a
+    :class:`~spec._machine.Checker` from the binding, exercises the target on
+    ``case`` and raises :class:`~spec.ClauseViolation` on a broken clause.
+    Hypothesis shrinks ``case``; the report shows the smallest one.
+    """
+
+    def runner(binding: Binding, settings: hypothesis.settings, seed: int) -> Callable[[], None]:
+        @hypothesis.seed(seed)
+        @settings
+        @given(cases)
+        def example(case: T) -> None:
+            body(binding, case)
+
+        return example
 
     return runner

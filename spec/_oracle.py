@@ -112,8 +112,8 @@ def _run(test: Callable[[], None]) -> tuple[Violation | None, str, bool]:
         with with_reporter(printed.append):
             test()
     except ClauseViolation as exc:
-        notes = [n for n in getattr(exc, "__notes__", ()) if not _is_header(n)]
-        return exc.violation, "\n".join(notes or map(str, printed)), True
+        notes = [_unheaded(n) for n in getattr(exc, "__notes__", ())]
+        return exc.violation, "\n".join(n for n in notes if n) or "\n".join(map(str, printed)), True
     except HungViolation as hung:
         return hung.violation, "", False
     except hypothesis.errors.FlakyFailure as flaky:
@@ -127,8 +127,12 @@ def _run(test: Callable[[], None]) -> tuple[Violation | None, str, bool]:
     return None, "", True
 
 
-def _is_header(note: str) -> bool:
-    return note.startswith(("Failing test case", "Falsifying example"))
+def _unheaded(note: str) -> str:
+    """A note without Hypothesis's "Falsifying example:" style header."""
+    for header in ("Failing test case: <state machine>", "Falsifying example: ", "Failing test case: "):
+        if note.startswith(header):
+            return note[len(header) :].strip()
+    return note
 
 
 def _first_violation(group: BaseExceptionGroup[Any]) -> Violation | None:
