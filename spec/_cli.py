@@ -37,38 +37,43 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _number(kind: type[int] | type[float], minimum: float, what: str) -> Callable[[str], float]:
+def _number(kind: type[int] | type[float], minimum: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+            noun = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"must be {noun}, got {text!r}") from None
         if not value >= minimum:
-            raise argparse.ArgumentTypeError(f"{what} must be at least {minimum:g}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must be at least {minimum:g}, got {text!r}")
         return value
 
     return parse
 
 
+_DEFAULTS = {"max_examples": None, "seed": None, "timeout": DEFAULT_TIMEOUT, "profile": None}
+
+
 def _options() -> _Parser:
-    common = _Parser(add_help=False)
+    # Suppressed defaults: the options may come before or after the command
+    # (`--seed 5 check ...` or `check ... --seed 5`) without one erasing the other.
+    common = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
         "--max-examples",
-        type=_number(int, 1, "--max-examples"),
+        type=_number(int, 1),
         metavar="N",
         help="programs to try per target (default: the profile's)",
     )
     common.add_argument(
         "--seed",
-        type=_number(int, 0, "--seed"),
+        type=_number(int, 0),
         metavar="S",
         help="seed of the search (default: random; 0 under a derandomized profile)",
     )
     common.add_argument(
         "--timeout",
-        type=_number(float, 1e-3, "--timeout"),
+        type=_number(float, 1e-3),
         metavar="SECONDS",
-        default=DEFAULT_TIMEOUT,
         help=f"time limit of each call into the target (default: {DEFAULT_TIMEOUT:g})",
     )
     common.add_argument(
@@ -104,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
         args = _parser().parse_args(argv)
+        for name, default in _DEFAULTS.items():
+            setattr(args, name, getattr(args, name, default))
         _load_profile(args.profile)
         if args.command == "list":
             print(contracts_markdown() if args.markdown else _listing(), end="")

@@ -181,4 +181,5 @@ def _report(
         examples=binding.programs,
         seconds=seconds,
         seed=seed,
+        importable=ref.importable,
     )

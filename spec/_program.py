@@ -40,12 +40,15 @@ class TargetRef:
     """How a snippet names the target.
 
     ``label`` is what reports print (``mypkg.mod:MyQueue``); ``imports`` are the
-    statements that make ``name`` available in a fresh interpreter.
+    statements that make ``name`` available in a fresh interpreter;
+    ``importable`` is false when no such statements exist (a lambda, a local
+    class) and the snippet asks the user to substitute the factory.
     """
 
     label: str
     name: str
     imports: tuple[str, ...]
+    importable: bool = True
 
 
 class Program:

@@ -50,8 +50,9 @@ class Report:
     violation, ``violation`` holds the clause, the message, expected and actual
     values and the replayable ``program``; ``steps`` is the failing program as
     Hypothesis printed it (empty when the search was cut short by a hang).
-    ``shrunk`` says whether the counterexample was minimised.  ``rerun`` is a
-    command that repeats the check with the same seed.
+    ``shrunk`` says whether the counterexample was minimised.  ``rerun`` says
+    how to repeat the check with the same seed (a command when the target is
+    ``importable`` by name, else a call).
     """
 
     contract: str
@@ -65,6 +66,7 @@ class Report:
     examples: int
     seconds: float
     seed: int
+    importable: bool = True
 
     @property
     def ok(self) -> bool:
@@ -83,7 +85,10 @@ class Report:
 
     @property
     def rerun(self) -> str:
-        return f"python -m spec check {self.contract} {shlex.quote(self.target)} --seed {self.seed}"
+        """How to repeat this check exactly: a command, or a call when the target has no name."""
+        if self.importable:
+            return f"python -m spec check {self.contract} {shlex.quote(self.target)} --seed {self.seed}"
+        return f"spec.check({self.contract!r}, <your factory>, seed={self.seed})"
 
     @property
     def snippet(self) -> str:

@@ -69,7 +69,9 @@ def _import_module(name: str) -> ModuleType:
         if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
             raise TargetNotFound(f"no module named {exc.name!r} (TARGET module {name!r})") from None
         raise TargetError(f"importing {name!r} raised {type(exc).__name__}: {exc}") from None
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit too: a target's import must not end the oracle
         raise TargetError(f"importing {name!r} raised {type(exc).__name__}: {exc}") from None
 
 
@@ -84,8 +86,9 @@ def _import_file(path: Path) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
     module_spec = importlib.util.spec_from_file_location(name, resolved)
-    if module_spec is None or module_spec.loader is None:
-        raise TargetError(f"{str(path)!r} cannot be imported as Python source")
+    # A path that is a file always gets a source loader, whatever its suffix.
+    assert module_spec is not None
+    assert module_spec.loader is not None
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
     # The file's own folder goes first on sys.path while it runs, as when the
@@ -93,10 +96,11 @@ def _import_file(path: Path) -> ModuleType:
     sys.path.insert(0, str(resolved.parent))
     try:
         module_spec.loader.exec_module(module)
-    except BaseException as exc:
+    except KeyboardInterrupt:
         del sys.modules[name]
-        if not isinstance(exc, Exception):
-            raise
+        raise
+    except BaseException as exc:  # SystemExit too: a target's import must not end the oracle
+        del sys.modules[name]
         raise TargetError(f"importing {str(path)!r} raised {type(exc).__name__}: {exc}") from None
     finally:
         sys.path.remove(str(resolved.parent))
@@ -126,4 +130,5 @@ def ref_for(obj: object) -> TargetRef:
         label=label,
         name="factory",
         imports=(f"factory = ...  # substitute your factory: {label} cannot be imported by name",),
+        importable=False,
     )

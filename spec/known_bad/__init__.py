@@ -29,7 +29,7 @@ class KnownBad:
     target: str
     breaks: str
     why: str
-    max_steps: int = 8
+    max_steps: int = 6
     timeout: float | None = None
 
     @property

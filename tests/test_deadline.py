@@ -1,0 +1,112 @@
+"""The per-call time limit: alarm in the main thread, a worker thread elsewhere."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import pytest
+
+from spec._deadline import Deadline, TargetHung
+
+T = TypeVar("T")
+
+
+def spin() -> None:
+    while True:
+        pass
+
+
+def stubborn() -> str:
+    """Swallows the first interruption, then spins again."""
+    try:
+        spin()
+    except BaseException:
+        pass
+    spin()
+    return "unreachable"
+
+
+def boom() -> None:
+    raise KeyError("boom")
+
+
+def in_thread(fn: Callable[[], T]) -> T:
+    box: list[T] = []
+    thread = threading.Thread(target=lambda: box.append(fn()))
+    thread.start()
+    thread.join(30)
+    assert box, "the thread did not finish"
+    return box[0]
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0])
+def test_rejects_non_positive_limits(seconds: float) -> None:
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        Deadline(seconds)
+
+
+def test_no_limit_calls_directly() -> None:
+    with Deadline(None) as deadline:
+        assert deadline.call(lambda x: x + 1, 1) == 2
+
+
+def test_alarm_interrupts_a_spinning_call_and_restores_the_handler() -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    with Deadline(0.05) as deadline:
+        assert deadline.call(sum, [1, 2]) == 3
+        with pytest.raises(TargetHung, match=r"did not return within 0.05 s"):
+            deadline.call(spin)
+        with pytest.raises(TargetHung):
+            deadline.call(stubborn)
+        with pytest.raises(KeyError, match="boom"):
+            deadline.call(boom)
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+# A hung call in the worker thread is abandoned, not stopped: these tests hang
+# on an event they set afterwards, so that no abandoned thread keeps running.
+
+
+def test_worker_thread_outside_the_main_thread() -> None:
+    release = threading.Event()
+
+    def scenario() -> tuple[int, str, str, int]:
+        with Deadline(0.05) as deadline:
+            first = deadline.call(len, [1, 2, 3])
+            try:
+                deadline.call(boom)
+            except KeyError as exc:
+                raised = str(exc)
+            try:
+                deadline.call(release.wait)
+            except TargetHung as hung:
+                hang = str(hung)
+            # The stuck worker is abandoned; the next call gets a new one.
+            after = deadline.call(len, [1])
+        return first, raised, hang, after
+
+    try:
+        assert in_thread(scenario) == (3, "'boom'", "did not return within 0.05 s", 1)
+    finally:
+        release.set()
+
+
+def test_worker_thread_when_an_outer_timer_is_armed() -> None:
+    release = threading.Event()
+    signal.setitimer(signal.ITIMER_REAL, 1000)
+    old = signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    try:
+        with Deadline(0.05) as deadline:
+            assert not deadline._use_alarm
+            with pytest.raises(TargetHung):
+                deadline.call(release.wait)
+        # The outer timer is left alone.
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 900
+    finally:
+        release.set()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
