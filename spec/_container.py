@@ -49,7 +49,9 @@ __all__ = ["Container", "ContainerMachine", "End", "container_clauses", "items",
 T = TypeVar("T")
 
 _OPERATIONS = ("push", "pop", "peek")
-_PROBE = ["pushed to another instance"]
+# Hashable, so that a target that cannot take unhashable items fails where it
+# should (the conduct clause, on a pushed list), not in the independence probe.
+_PROBE = ("pushed to another instance",)
 
 
 class Container(Protocol[T]):
@@ -194,8 +196,7 @@ class ContainerMachine(ContractMachine):
         mark = self.program.mark()
         before = self.call(f"len({v})", len, self.target, record=False)
         instance = self.call(f"{other} = {name}()", cls.binding.factory)
-        probe = list(_PROBE)
-        self.call(f"{other}.push({probe!r})", instance.push, probe)
+        self.call(f"{other}.push({_PROBE!r})", instance.push, _PROBE)
         after = self.call(f"len({v})", len, self.target, record=False)
         self.last_size = before
         self.require(

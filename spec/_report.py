@@ -115,7 +115,7 @@ class Report:
             kind = (
                 "Smallest failing program"
                 if self.shrunk
-                else "Failing program (not shrunk: the search stops at a hang)"
+                else "Failing program as found (not shrunk: a hang or a nondeterministic failure stops the search)"
             )
             lines.append(f"{kind}, as Python against your target:")
             lines.append(textwrap.indent(self.snippet, "    "))

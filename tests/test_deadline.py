@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from collections.abc import Callable
@@ -19,14 +20,11 @@ def spin() -> None:
         pass
 
 
-def stubborn() -> str:
+def stubborn() -> None:
     """Swallows the first interruption, then spins again."""
-    try:
+    with contextlib.suppress(BaseException):
         spin()
-    except BaseException:
-        pass
     spin()
-    return "unreachable"
 
 
 def boom() -> None:

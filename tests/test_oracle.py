@@ -156,7 +156,7 @@ def test_disallowed_exception_is_a_conduct_violation_with_its_traceback() -> Non
 
 
 def test_target_without_a_name_gets_a_call_to_rerun() -> None:
-    report = spec.check("queue", lambda: LifoQueue(), seed=2)
+    report = spec.check("queue", lambda: LifoQueue(), seed=2)  # noqa: PLW0108 - a factory without a name
     assert not report.ok
     assert not report.importable
     assert report.rerun == "spec.check('queue', <your factory>, seed=2)"
@@ -171,14 +171,14 @@ class Blocks(_Queue):
 
 
 def test_hang_in_the_main_thread_is_a_violation_not_shrunk() -> None:
-    report = spec.check("queue", "spec.known_bad.queue:BlocksWhenEmpty", timeout=0.1, seed=0)
+    report = spec.check("queue", "spec.known_bad.queue:NeverReleasesItsLock", timeout=0.1, seed=0)
     assert report.violation is not None
     assert report.violation.clause.id == "Q7"
-    assert report.violation.message == "q.pop() did not return within 0.1 s"
+    assert report.violation.message.endswith(") did not return within 0.1 s")
     assert report.violation.program[-1] == "# does not return within 0.1 s"
     assert not report.shrunk
     assert report.steps == ""
-    assert "Failing program (not shrunk: the search stops at a hang)" in report.format()
+    assert "Failing program as found (not shrunk" in report.format()
 
 
 def test_hang_outside_the_main_thread_is_a_violation_too() -> None:
@@ -225,8 +225,9 @@ def test_nested_groups_are_searched_for_the_violation() -> None:
     violation = spec.Violation(clause=CLAUSES["Q1"], message="m")
 
     def flaky() -> None:
+        empty = ExceptionGroup("no violation here", [KeyError()])
         inner = ExceptionGroup("inner", [ValueError(), ClauseViolation(violation)])
-        raise FlakyFailure("flaky", [ValueError("first"), inner])
+        raise FlakyFailure("flaky", [ValueError("first"), empty, inner])
 
     found, _, shrunk = _run(flaky)
     assert found is not None

@@ -140,7 +140,8 @@ def test_ref_for_objects_without_a_name() -> None:
         pass
 
     main_class = type("MainClass", (), {"__module__": "__main__"})
-    for obj in (lambda: None, local, DequeQueue(), main_class):
+    nameless: tuple[object, ...] = (lambda: None, local, DequeQueue(), main_class)
+    for obj in nameless:
         ref = ref_for(obj)
         assert not ref.importable
         assert ref.name == "factory"

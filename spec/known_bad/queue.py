@@ -5,7 +5,9 @@ Each class starts from a correct list-based queue and breaks one thing.
 
 from __future__ import annotations
 
+import collections
 import copy
+import threading
 from typing import Any, ClassVar
 
 from spec.known_bad import KnownBad
@@ -72,13 +74,17 @@ class PopEmptyReturnsNone(_Queue):
 
 
 class NoneMeansEmpty(_Queue):
+    """Takes a None at the front for 'nothing there'."""
+
     def pop(self) -> Any:
-        if self.peek() is None:
+        if not self.items or self.items[0] is None:
             raise IndexError("pop from an empty queue")
         return self.items.pop(0)
 
-    def peek(self) -> Any:
-        return self.items[0] if self.items else None
+
+class ForgetsToReturn(_Queue):
+    def pop(self) -> Any:
+        self.items.pop(0)
 
 
 class CopiesItems(_Queue):
@@ -106,26 +112,48 @@ class Deduplicating(_Queue):
             self.items.append(item)
 
 
-class BlocksWhenEmpty(_Queue):
-    """``pop`` waits for an item, as ``queue.Queue.get`` does: on an empty queue, forever."""
+class CountsPops(_Queue):
+    """Counts popped items in a Counter: popping an unhashable item raises TypeError."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.popped: collections.Counter[Any] = collections.Counter()
 
     def pop(self) -> Any:
-        while not self.items:
-            pass
-        return self.items.pop(0)
+        item = super().pop()
+        self.popped[item] += 1
+        return item
+
+
+class NeverReleasesItsLock(_Queue):
+    """Takes a lock in ``push`` and forgets to release it: the next call waits forever."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+
+    def push(self, item: Any) -> None:
+        self.lock.acquire()
+        super().push(item)
+
+    def pop(self) -> Any:
+        with self.lock:
+            return super().pop()
 
 
 _M = __name__
 CATALOGUE = (
     KnownBad(f"{_M}:LifoQueue", "Q1", "pops the newest item (a stack)"),
+    KnownBad(f"{_M}:ForgetsToReturn", "Q1", "pop() removes the oldest item but returns None"),
     KnownBad(f"{_M}:PeekAtNewest", "Q2", "peek() looks at the newest item while pop() takes the oldest"),
     KnownBad(f"{_M}:PeekRemoves", "Q2", "peek() removes the item it returns"),
     KnownBad(f"{_M}:LenOffByOne", "Q3", "len() counts one item too many"),
     KnownBad(f"{_M}:AlwaysTruthy", "Q3", "an empty queue is truthy"),
     KnownBad(f"{_M}:PopEmptyReturnsNone", "Q4", "pop() on an empty queue returns None"),
-    KnownBad(f"{_M}:NoneMeansEmpty", "Q4", "a None item is taken for 'empty'"),
+    KnownBad(f"{_M}:NoneMeansEmpty", "Q4", "pop() takes a None item at the front for 'empty'"),
     KnownBad(f"{_M}:CopiesItems", "Q5", "stores a deep copy of each item"),
     KnownBad(f"{_M}:SharedList", "Q6", "every instance shares one class-level list"),
     KnownBad(f"{_M}:Deduplicating", "Q7", "push() hashes items, so unhashable ones raise TypeError"),
-    KnownBad(f"{_M}:BlocksWhenEmpty", "Q7", "pop() on an empty queue waits forever", timeout=0.25),
+    KnownBad(f"{_M}:CountsPops", "Q7", "pop() hashes the item it returns, so unhashable ones raise TypeError"),
+    KnownBad(f"{_M}:NeverReleasesItsLock", "Q7", "push() keeps its lock: the next call waits forever", timeout=0.25),
 )
