@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from spec._cli import contracts_markdown
-from tests._support import ROOT
+from tests._support import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text()
 CI_RUN = (ROOT / ".ci" / "run").read_text()
@@ -36,3 +36,21 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 def test_main_job_command_is_in_the_readme() -> None:
     assert "python -m pip install -e '.[dev]' && python -m spec" in [b.strip() for b in shell_blocks()]
+
+
+def test_python_examples_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "<README>", "exec"), {"__name__": "readme_example"})
+
+
+def test_example_report_is_what_the_cli_prints() -> None:
+    example = next(b for b in re.findall(r"```text\n(.*?)```", README, re.DOTALL) if "rerun: " in b)
+    command = example.strip().splitlines()[-1].removeprefix("rerun: ").split()
+    assert command[:3] == ["python", "-m", "spec"]
+    run = run_cli(*command[3:])
+    timing = re.compile(r"^\d+ programs, [\d.]+ s, seed \d+$")
+    expected = [line for line in example.strip().splitlines() if not timing.match(line)]
+    actual = [line for line in run.out.strip().splitlines() if not timing.match(line)]
+    assert actual == expected
