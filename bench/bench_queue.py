@@ -41,7 +41,7 @@ class WrapperQueue:
 
 class SubclassQueue(deque[Any]):
     push = deque.append
-    pop = deque.popleft  # type: ignore[assignment]
+    pop = deque.popleft
 
 
 def raw(n: int) -> float:
