@@ -43,6 +43,7 @@ from spec._contract import Prepared
 from spec._deadline import Deadline, TargetHung
 from spec._errors import TargetError
 from spec._machine import ContractMachine, TargetFailure, describe_exception, raises_block
+from spec._program import show
 
 __all__ = ["Container", "ContainerMachine", "End", "container_clauses", "items", "prepare_container"]
 
@@ -149,9 +150,6 @@ def prepare_container(kind: str) -> Callable[[object, Deadline], Prepared]:
     return prepare
 
 
-_NOTHING: Any = object()
-
-
 class ContainerMachine(ContractMachine):
     """Pushes, pops and peeks, on a list model and the target, and compares.
 
@@ -210,18 +208,18 @@ class ContainerMachine(ContractMachine):
         try:
             seen = self.attempt(f"{v}.peek()", self.target.peek, record=False)
         except TargetFailure:
-            seen = _NOTHING  # an empty peek is judged by the empty clause, not here
-            self.program.drop_last()
-        # Equality, not identity: the probe of an earlier program looks the same,
-        # and finding it here is just as much proof of shared state.
-        self.require(
-            seen != _PROBE,
-            cls.independence,
-            f"{v}.peek() on a new {cls.noun} returned an item pushed to another instance",
-            expected="IndexError (a new instance is empty)",
-            actual=seen,
-            ending=raises_block(f"{v}.peek()", IndexError, f"{self.tag(cls.independence)}: a new {cls.noun} is empty"),
-        )
+            self.program.drop_last()  # an empty peek is judged by the empty clause, not here
+        else:
+            # Equality, not identity: the probe of an earlier program looks the
+            # same, and finding it here is just as much proof of shared state.
+            self.require(
+                not self.equal(f"{v}.peek() == {_PROBE!r}", seen, _PROBE),
+                cls.independence,
+                f"{v}.peek() on a new {cls.noun} returned an item pushed to another instance",
+                expected="IndexError (a new instance is empty)",
+                actual=seen,
+                ending=raises_block(f"{v}.peek()", IndexError, f"{self.tag(cls.independence)}: new means empty"),
+            )
         # The probe passed: the other instance is independent of this one, and
         # leaving it out of the snippets keeps them to the point.
         self.program.truncate(mark)
@@ -329,16 +327,16 @@ class ContainerMachine(ContractMachine):
             return
         position = self._held(got)
         which = "oldest" if cls.end is End.OLDEST else "newest"
-        if position is None and got == item:
+        if position is None and self.equal(f"{source} == {expr}", got, item):
             self.fail(
                 cls.identity,
                 f"{source} returned an object equal to the one pushed, but not it",
                 expected=f"the object pushed as {expr}",
-                actual=f"a different object equal to it: {got!r}",
+                actual=f"a different object equal to it: {show(got)}",
                 ending=self._is(source, expr, cls.identity),
                 replace_last=True,
             )
-        what = f"{got!r}, which the {cls.noun} does not hold"
+        what = f"{show(got)}, which the {cls.noun} does not hold"
         if position is not None:
             what, clause = f"the item pushed {_ordinal(position)} of the {len(self.model)} held", cls.order
         self.fail(
@@ -383,7 +381,7 @@ class ContainerMachine(ContractMachine):
             self._judge(source, popped, item, expr, cls.order)
         self.fail(
             cls.peek_clause,
-            f"{cls.var}.peek() returned {got!r}, but the pop() right after it returned {popped!r}",
+            f"{cls.var}.peek() returned {show(got)}, but the pop() right after it returned {show(popped)}",
             expected=got,
             actual=popped,
             ending=self._is(source, "peeked", cls.peek_clause),

@@ -19,6 +19,7 @@ statement that fails when replayed.
 
 from __future__ import annotations
 
+import operator
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -29,7 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 
 from spec._clauses import Clauses, ClauseViolation, Violation
 from spec._deadline import Deadline, TargetHung
-from spec._program import Program, TargetRef
+from spec._program import Program, TargetRef, show
 
 __all__ = [
     "Binding",
@@ -176,12 +177,25 @@ class Checker:
             self.raised(source, failure.error)
         self.fail(
             clause,
-            f"{source} returned {value!r}; {why}",
+            f"{source} returned {show(value)}; {why}",
             expected=f"raises {expected.__name__}",
-            actual=f"returned {value!r}",
+            actual=f"returned {show(value)}",
             ending=raises_block(source, expected, f"{self.tag(clause)}: {why}"),
             replace_last=True,
         )
+
+    def equal(self, source: str, a: object, b: object) -> bool:
+        """``a == b`` where either may be the target's object, so ``__eq__`` is target code.
+
+        It runs under the time limit (a hang is a conduct violation, as for any
+        call) and an exception counts as "not equal".  ``source`` names the
+        comparison in the snippet, should it hang.
+        """
+        try:
+            return bool(self.attempt(source, operator.eq, a, b, record=False))
+        except TargetFailure:
+            self.program.drop_last()
+            return False
 
     # -- checking -----------------------------------------------------------
 
@@ -239,8 +253,8 @@ class Checker:
             Violation(
                 clause=self.clauses[clause],
                 message=message,
-                expected=expected if isinstance(expected, str) else repr(expected),
-                actual=actual if isinstance(actual, str) else repr(actual),
+                expected=expected if isinstance(expected, str) else show(expected),
+                actual=actual if isinstance(actual, str) else show(actual),
                 program=self.program.lines(ending=ending, replace_last=replace_last),
                 detail=detail,
             )

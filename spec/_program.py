@@ -9,11 +9,12 @@ reproduce it.  Values that are compared by identity are bound to names first
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["Program", "TargetRef", "literal"]
+__all__ = ["Program", "TargetRef", "literal", "show"]
 
 # Types whose repr is a literal that evaluates back to an equal value, and whose
 # identity the contracts never rely on.
@@ -33,6 +34,31 @@ def literal(value: object) -> str | None:
     if type(value) in _LITERAL_TYPES:
         return repr(value)
     return None
+
+
+class _Show(reprlib.Repr):
+    """Abbreviating repr whose placeholder for a failing ``__repr__`` has no address in it."""
+
+    def repr_instance(self, x: object, level: int) -> str:
+        try:
+            repr(x)
+        except Exception as exc:
+            return f"<{type(x).__qualname__} object; its repr raised {type(exc).__qualname__}>"
+        return super().repr_instance(x, level)
+
+
+_SHOW = _Show()
+_SHOW.maxstring = _SHOW.maxother = 80
+
+
+def show(value: object) -> str:
+    """A short repr for messages, safe for objects a broken target returns.
+
+    Long values are abbreviated; a ``__repr__`` that raises gives a
+    placeholder instead of crashing the report.  (A ``__repr__`` that never
+    returns is not guarded against.)
+    """
+    return _SHOW.repr(value)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from spec import Clause, Clauses, ClauseViolation, Violation
-from spec._program import Program, literal
+from spec._program import Program, literal, show
 
 
 def test_clause_ids_titles_and_text_are_checked() -> None:
@@ -94,3 +94,21 @@ def test_program_names_values_and_renders() -> None:
         "v2 = Fraction(1, 3)",
         "assert q.pop() == 1",
     )
+
+
+class Plain:
+    def __repr__(self) -> str:
+        return "Plain()"
+
+
+class Broken:
+    def __repr__(self) -> str:
+        raise ValueError
+
+
+def test_show_abbreviates_and_survives_broken_reprs() -> None:
+    assert show([1, None]) == "[1, None]"
+    assert show(Plain()) == "Plain()"
+    assert show(Broken()) == "<Broken object; its repr raised ValueError>"
+    assert len(show("x" * 1000)) < 100
+    assert show(list(range(100))).endswith("...]")

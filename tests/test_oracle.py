@@ -233,3 +233,53 @@ def test_nested_groups_are_searched_for_the_violation() -> None:
     assert found is not None
     assert found.clause is CLAUSES["Q1"]
     assert not shrunk
+
+
+class Hostile:
+    """What a broken target might hand back: comparing or printing it fails."""
+
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("no comparing me")
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no printing me")
+
+
+class ReturnsHostile(_Queue):
+    def pop(self) -> object:
+        super().pop()
+        return Hostile()
+
+
+NEVER = threading.Event()
+
+
+class StuckComparing:
+    def __eq__(self, other: object) -> bool:
+        NEVER.wait()  # in the main thread, the oracle's alarm interrupts the wait
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ReturnsStuck(_Queue):
+    def pop(self) -> object:
+        super().pop()
+        return StuckComparing()
+
+
+def test_hostile_answers_are_judged_not_crashed_on() -> None:
+    report = spec.check("queue", ReturnsHostile, seed=0)
+    assert report.violation is not None
+    assert report.violation.clause.id == "Q1"
+    assert "<Hostile object; its repr raised RuntimeError>, which the queue does not hold" in report.violation.message
+
+
+def test_an_answer_whose_eq_hangs_is_a_conduct_violation() -> None:
+    report = spec.check("queue", ReturnsStuck, seed=0, timeout=0.1)
+    assert report.violation is not None
+    assert report.violation.clause.id == "Q7"
+    assert report.violation.message.startswith("q.pop() == ")
+    assert report.violation.message.endswith("did not return within 0.1 s")
