@@ -17,6 +17,10 @@ __all__ = ["contract_names", "get_contract"]
 _MODULES: dict[str, str] = {
     "queue": "spec.queue",
     "stack": "spec.stack",
+    "averager": "spec.averager",
+    "pipeline": "spec.pipeline",
+    "scheduler": "spec.scheduler",
+    "channel": "spec.channel",
 }
 
 
