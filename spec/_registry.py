@@ -19,6 +19,7 @@ _MODULES: dict[str, str] = {
     "stack": "spec.stack",
     "averager": "spec.averager",
     "pipeline": "spec.pipeline",
+    "genstate": "spec.genstate",
     "scheduler": "spec.scheduler",
     "channel": "spec.channel",
 }

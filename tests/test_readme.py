@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from spec._cli import contracts_markdown
+from spec.genstate import mermaid
 from tests._support import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text()
@@ -20,6 +21,12 @@ def section(begin: str, end: str) -> str:
 def test_contract_section_is_generated_from_the_clause_records() -> None:
     assert section("contracts:begin", "contracts:end") == contracts_markdown(), (
         "README's contract section drifted; regenerate it with `python -m spec list --markdown`"
+    )
+
+
+def test_genstate_diagram_is_generated_from_the_transitions() -> None:
+    assert section("genstate-diagram:begin", "genstate-diagram:end") == f"```mermaid\n{mermaid()}```\n", (
+        "README's genstate diagram drifted; regenerate it from spec.genstate.mermaid()"
     )
 
 
