@@ -82,9 +82,10 @@ class SharedDefault(_Stack):
 
 class ValueErrorWhenEmpty(_Stack):
     def pop(self) -> Any:
-        if not self.items:
-            raise ValueError("stack is empty")
-        return self.items.pop()
+        try:
+            return super().pop()
+        except IndexError:
+            raise ValueError("stack is empty") from None
 
 
 class Unhashable(_Stack):
