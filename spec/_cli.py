@@ -1,8 +1,9 @@
-"""The command line: ``python -m spec [check|list] ...``.
+"""The command line: ``python -m spec [check|list|linearize|stress] ...``.
 
 Exit status: 0 every clause holds; 1 a clause is violated; 2 the command could
 not run (bad arguments, unknown contract, target missing or of the wrong
-shape), with one line on standard error and no traceback.
+shape), with one line on standard error and no traceback.  ``linearize``
+adds 3: unknown (its time limit ran out); see :mod:`spec._lin_cli`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import NoReturn
 import hypothesis
 
 from spec._errors import SpecError
+from spec._lin_cli import COMMANDS, add_commands, run_command
 from spec._oracle import DEFAULT_TIMEOUT, check
 from spec._registry import contract_names, get_contract
 from spec._report import ClauseStatus, Report
@@ -102,6 +104,7 @@ def _parser() -> _Parser:
     run.add_argument("target", metavar="TARGET", help="package.module:attr or path/to/file.py:attr")
     listing = commands.add_parser("list", help="list every contract with its clauses")
     listing.add_argument("--markdown", action="store_true", help="print the README's contract section")
+    add_commands(commands, common, _number)
     return parser
 
 
@@ -117,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_HOLDS
         if args.command == "check":
             return _check(args)
+        if args.command in COMMANDS:
+            return run_command(args)
         return _main_job(args)
     except (SpecError, _UsageError) as exc:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)

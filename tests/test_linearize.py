@@ -1,0 +1,663 @@
+"""The linearizability checker: exact against brute force, right on the Porcupine corpus, readable."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Hashable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import spec._lin_guess
+import spec.linearize
+from spec import TargetError
+from spec._lin_cli import load_model
+from spec._lin_guess import container_suspects, fifo_order
+from spec._lin_models import EVERY_GROUP, check_operations
+from spec._lin_report import format_history
+from spec._lin_search import Found, SearchResult, event_order, search
+from spec.linearize import (
+    MODELS,
+    UNKNOWN,
+    History,
+    HistoryError,
+    KVModel,
+    Model,
+    Operation,
+    Outcome,
+    Raised,
+    RegisterModel,
+    UnknownModel,
+    _refute,
+    check_history,
+    get_model,
+    read_history,
+)
+from tests._support import ROOT, run_cli
+
+CORPUS = ROOT.parent / "shared" / "data" / "porcupine"
+EMPTY = Raised("IndexError")
+
+
+def _verdicts() -> list[tuple[str, bool]]:
+    if not CORPUS.is_dir():
+        return []
+    rows = (CORPUS / "verdicts.tsv").read_text().splitlines()[1:]
+    return [(name, verdict == "true") for name, verdict in (row.split("\t") for row in rows)]
+
+
+def _model_for(name: str) -> str:
+    return "kv" if name.startswith("kv/") else "register"
+
+
+# -- the corpus ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the Porcupine corpus is not at {CORPUS}")
+@pytest.mark.parametrize(("name", "linearizable"), _verdicts(), ids=[name for name, _ in _verdicts()])
+def test_corpus_verdict_matches_porcupine(name: str, linearizable: bool) -> None:
+    result = check_history(read_history(CORPUS / name), _model_for(name), minimize=False)
+    expected = Outcome.LINEARIZABLE if linearizable else Outcome.NOT_LINEARIZABLE
+    assert result.outcome is expected
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the Porcupine corpus is not at {CORPUS}")
+def test_corpus_counterexamples_cannot_be_linearized_on_their_own() -> None:
+    for name in ("jepsen-etcd/etcd_000.log", "kv/c10-bad.txt"):
+        result = check_history(read_history(CORPUS / name), _model_for(name))
+        cx = result.counterexample
+        assert cx is not None
+        assert cx.shrunk
+        assert cx.culprit in cx.minimal
+        assert check_history(cx.minimal, _model_for(name)).outcome is Outcome.NOT_LINEARIZABLE
+        assert check_history(cx.prefix, _model_for(name)).outcome is Outcome.NOT_LINEARIZABLE
+
+
+# -- exact: the search against brute force -----------------------------------------
+
+
+def brute_force(ops: Sequence[Operation], model: Model[Any]) -> bool:
+    """Linearizable? By trying every order of every choice of the pending operations."""
+    done = [op for op in ops if not op.pending]
+    pending = [op for op in ops if op.pending]
+    for r in range(len(pending) + 1):
+        for chosen in itertools.combinations(pending, r):
+            for order in itertools.permutations([*done, *chosen]):
+                if any(later.precedes(earlier) for i, earlier in enumerate(order) for later in order[i + 1 :]):
+                    continue
+                state = model.initial()
+                for op in order:
+                    ok, state = model.step(state, op)
+                    if not ok:
+                        break
+                else:
+                    return True
+    return False
+
+
+class WholeKV(Model[tuple[tuple[Hashable, str], ...]]):
+    """The kv store as one state (no partitions), to check that partitioning changes nothing."""
+
+    name = "whole kv"
+    operations = KVModel.operations
+
+    def initial(self) -> tuple[tuple[Hashable, str], ...]:
+        return ()
+
+    def step(self, state: tuple[tuple[Hashable, str], ...], op: Operation) -> tuple[bool, Any]:
+        store = dict(state)
+        key = op.input[0]
+        ok, value = KVModel().step(store.get(key, ""), op)
+        store[key] = value
+        return ok, tuple(sorted(store.items()))
+
+
+def histories(names: dict[str, st.SearchStrategy[tuple[Any, Any]]]) -> st.SearchStrategy[list[Operation]]:
+    """Up to 6 operations of up to 3 clients, each ``name`` with an (input, output) drawn from ``names``."""
+
+    @st.composite
+    def one(draw: st.DrawFn, client: int) -> list[Operation]:
+        ops, time = [], draw(st.integers(0, 3))
+        for _ in range(draw(st.integers(1, 3))):
+            name = draw(st.sampled_from(sorted(names)))
+            value, output = draw(names[name])
+            length = draw(st.integers(0, 4))
+            pending = draw(st.booleans()) if draw(st.integers(0, 3)) == 0 else False
+            ops.append(Operation(client, name, value, output, time, None if pending else time + length))
+            if pending:
+                break
+            time += length + draw(st.integers(0, 3))
+        return ops
+
+    return st.lists(st.integers(0, 2), min_size=1, max_size=3).flatmap(
+        lambda clients: st.tuples(*(one(c) for c in range(len(clients)))).map(
+            lambda per_client: [op for ops in per_client for op in ops][:6]
+        )
+    )
+
+
+ITEMS = st.sampled_from([1, 2])
+QUEUE_OPS = {
+    "push": st.tuples(ITEMS, st.none()),
+    "pop": st.tuples(st.none(), st.sampled_from([1, 2, EMPTY])),
+    "peek": st.tuples(st.none(), st.sampled_from([1, 2, EMPTY])),
+    "len": st.tuples(st.none(), st.integers(0, 2)),
+}
+VALUES = st.sampled_from([None, 1, 2])
+REGISTER_OPS = {
+    "read": st.tuples(st.none(), VALUES),
+    "write": st.tuples(VALUES, st.none()),
+    "cas": st.tuples(st.tuples(VALUES, VALUES), st.booleans()),
+}
+KV_OPS = {
+    "get": st.tuples(st.tuples(st.sampled_from("ab"), st.none()), st.sampled_from(["", "x", "xy", "y"])),
+    "put": st.tuples(st.tuples(st.sampled_from("ab"), st.sampled_from(["", "x"])), st.none()),
+    "append": st.tuples(st.tuples(st.sampled_from("ab"), st.sampled_from(["x", "y"])), st.none()),
+}
+
+
+def _agrees_with_brute_force(ops: list[Operation], model: Model[Any], truth: Model[Any]) -> None:
+    result = check_history(ops, model)
+    assert result.ok == brute_force(ops, truth), result.format()
+    if result.ok:
+        for order in filter(None, result.linearizations):
+            assert not any(b.precedes(a) for i, a in enumerate(order) for b in order[i + 1 :])
+            assert set(order) >= {
+                op for op in ops if not op.pending and model.partition(op) == model.partition(order[0])
+            }
+            state = model.initial()
+            for op in order:
+                ok, state = model.step(state, op)
+                assert ok
+    else:
+        cx = result.counterexample
+        assert cx is not None
+        assert not brute_force(cx.minimal, truth)
+        assert not brute_force(cx.prefix, truth)
+
+
+@given(histories(QUEUE_OPS), st.sampled_from(["queue", "stack"]))
+def test_container_verdicts_match_brute_force(ops: list[Operation], name: str) -> None:
+    _agrees_with_brute_force(ops, get_model(name), get_model(name))
+
+
+@given(histories(REGISTER_OPS))
+def test_register_verdicts_match_brute_force(ops: list[Operation]) -> None:
+    _agrees_with_brute_force(ops, get_model("register"), get_model("register"))
+
+
+@given(histories(KV_OPS))
+def test_kv_verdicts_match_brute_force_of_the_unpartitioned_store(ops: list[Operation]) -> None:
+    _agrees_with_brute_force(ops, get_model("kv"), WholeKV())
+
+
+@given(
+    st.one_of(
+        st.tuples(histories(QUEUE_OPS), st.sampled_from(["queue", "stack"])),
+        st.tuples(histories(REGISTER_OPS), st.just("register")),
+        st.tuples(histories(KV_OPS), st.just("kv")),
+    )
+)
+def test_dropping_a_group_leaves_a_linearizable_history_linearizable(case: tuple[list[Operation], str]) -> None:
+    # What shrinking counterexamples and trying suspects rely on (Model.group).
+    ops, name = case
+    model = get_model(name)
+    truth = WholeKV() if name == "kv" else model
+    if not brute_force(ops, truth):
+        return
+    for group in {model.group(o) for o in ops} - {None, EVERY_GROUP}:
+        assert brute_force([o for o in ops if model.group(o) not in (group, EVERY_GROUP)], truth), group
+
+
+# -- the models ---------------------------------------------------------------------
+
+
+op = Operation
+
+
+def test_overlapping_pushes_may_go_in_either_order_but_sequential_ones_may_not() -> None:
+    overlapping = [op(0, "push", 1, None, 0, 2), op(1, "push", 2, None, 1, 3), op(0, "pop", None, 2, 4, 5)]
+    assert check_history(overlapping, "queue").ok
+    sequential = [op(0, "push", 1, None, 0, 1), op(1, "push", 2, None, 2, 3), op(0, "pop", None, 2, 4, 5)]
+    assert not check_history(sequential, "queue").ok
+    assert check_history(sequential, "stack").ok
+    touching = [op(0, "push", 1, None, 0, 1), op(1, "push", 2, None, 1, 3), op(0, "pop", None, 2, 4, 5)]
+    assert check_history(touching, "queue").ok  # equal times overlap
+
+
+def test_a_pending_operation_may_or_may_not_have_taken_effect() -> None:
+    took_effect = [op(0, "push", 1, None, 0, None), op(1, "pop", None, 1, 1, 2)]
+    did_not = [op(0, "push", 1, None, 0, None), op(1, "pop", None, EMPTY, 1, 2), op(1, "len", None, 0, 3, 4)]
+    assert check_history(took_effect, "queue").ok
+    assert check_history(did_not, "queue").ok
+    pending_pop = [op(0, "push", 1, None, 0, 1), op(1, "pop", None, None, 2, None), op(0, "peek", None, EMPTY, 3, 4)]
+    assert check_history(pending_pop, "queue").ok
+
+
+def test_register_examples_from_porcupine() -> None:
+    register = RegisterModel(initial=0)
+    good = [op(0, "write", 100, None, 0, 100), op(1, "read", None, 100, 25, 75), op(2, "read", None, 0, 30, 60)]
+    bad = [op(0, "write", 200, None, 0, 100), op(1, "read", None, 200, 10, 30), op(2, "read", None, 0, 40, 90)]
+    assert check_history(good, register).ok
+    assert check_history(bad, register).outcome is Outcome.NOT_LINEARIZABLE
+    cas = [op(0, "cas", (0, 1), True, 0, 1), op(0, "cas", (0, 2), False, 2, 3), op(0, "read", None, 1, 4, 5)]
+    assert check_history(cas, register).ok
+    assert register.initial() == 0
+
+
+def test_kv_is_checked_key_by_key() -> None:
+    ops = [
+        op(0, "put", ("a", "x"), None, 0, 1),
+        op(1, "append", ("b", "y"), None, 0, 1),
+        op(0, "get", ("a", None), "x", 2, 3),
+        op(1, "get", ("b", None), "y", 2, 3),
+    ]
+    result = check_history(ops, "kv")
+    assert result.ok
+    assert result.partitions == 2
+    assert [[o.name for o in order] for order in result.linearizations] == [["put", "get"], ["append", "get"]]
+    bad = check_history([*ops, op(2, "get", ("b", None), "", 4, 5)], "kv")
+    assert bad.counterexample is not None
+    assert bad.counterexample.partition == "b"
+
+
+@pytest.mark.parametrize(
+    ("model", "operation", "problem"),
+    [
+        ("queue", op(0, "shift", None, None, 0, 1), "the queue model has no operation 'shift' (known: dequeue, "),
+        ("register", op(0, "cas", 1, True, 0, 1), "cas takes a pair (from, to), got 1"),
+        ("register", op(0, "cas", (1, 2), 1, 0, 1), "cas returns true or false, got 1"),
+        ("kv", op(0, "get", "a", "", 0, 1), "get takes a pair (key, value), got 'a'"),
+        ("kv", op(0, "put", ("a", 1), None, 0, 1), "put takes a string value, got 1"),
+    ],
+)
+def test_operations_that_do_not_fit_the_model_are_refused(model: str, operation: Operation, problem: str) -> None:
+    fine = {"queue": op(0, "pop", None, None, 0, None), "register": op(0, "read", None, None, 0, None)}
+    with pytest.raises(HistoryError) as caught:
+        check_history([fine.get(model, op(0, "get", ("a", None), None, 0, None)), operation], model)
+    assert str(caught.value).startswith(f"operation 1: {problem}")
+    with pytest.raises(HistoryError, match=r"^line 9: "):
+        check_operations(get_model(model), [Operation(0, "frob", None, None, 0, 1, line=9)])
+
+
+def test_models_describe_operations_and_states() -> None:
+    queue, register, kv = MODELS["queue"], MODELS["register"], MODELS["kv"]
+    assert queue.describe(op(0, "push", [1], None, 0, 1)) == "push([1])"
+    assert queue.describe(op(0, "pop", None, 3, 0, 1)) == "pop() -> 3"
+    assert queue.describe(op(0, "pop", None, EMPTY, 0, 1)) == "pop() raises IndexError"
+    assert queue.describe(op(0, "peek", None, None, 0, None)) == "peek() -> ?"
+    assert register.describe(op(0, "read", None, None, 0, 1)) == "read() -> None"
+    assert register.describe(op(0, "write", 3, 3, 0, 1)) == "write(3)"
+    assert register.describe(op(0, "cas", (1, 2), False, 0, 1)) == "cas(1, 2) -> False"
+    assert kv.describe(op(0, "get", ("k", None), "v", 0, 1)) == "get('k') -> 'v'"
+    assert kv.describe(op(0, "append", ("k", "v"), "v", 0, 1)) == "append('k', 'v')"
+    assert queue.describe_state((1, 2)) == "(1, 2)"
+    assert queue.name == "queue"
+    assert MODELS["stack"].name == "stack"
+
+
+def test_unknown_model_and_bad_timeout_are_refused() -> None:
+    with pytest.raises(UnknownModel, match=r"^unknown model 'heap' \(known: queue, stack, register, kv\)$"):
+        check_history([], "heap")
+    with pytest.raises(ValueError, match=r"^timeout must be a positive number of seconds, got 0$"):
+        check_history([], "queue", timeout=0)
+
+
+class Counter(Model[int]):
+    """The module docstring's example of a model of one's own."""
+
+    name = "counter"
+    operations = frozenset({"incr", "get"})
+
+    def initial(self) -> int:
+        return 0
+
+    def step(self, state: int, op: Operation) -> tuple[bool, int]:
+        if op.name == "incr":
+            return True, state + 1
+        return op.output is UNKNOWN or op.output == state, state
+
+
+def test_a_model_of_ones_own_works_with_the_defaults() -> None:
+    counter = Counter()
+    ops = [op(0, "incr", None, None, 0, 2), op(1, "get", None, 1, 1, 3), op(1, "get", None, 0, 4, 5)]
+    result = check_history(ops, counter)
+    assert result.outcome is Outcome.NOT_LINEARIZABLE
+    cx = result.counterexample
+    assert cx is not None
+    assert cx.shrunk  # the default model drops nothing, so there is nothing more to do
+    assert cx.minimal == cx.prefix == tuple(ops)
+    assert counter.describe(ops[1]) == "get() -> 1"
+    assert counter.describe(ops[0]) == "incr()"
+    assert counter.describe(op(0, "incr", 2, UNKNOWN, 0, None)) == "incr(2) -> ?"
+    assert counter.partition(ops[0]) is None
+    assert counter.group(ops[0]) is None
+    assert not counter.observes(ops[1])
+    assert check_history(ops[:2], counter).ok
+
+
+# -- speed heuristics change nothing but speed ------------------------------------
+
+
+def generated_queue(n: int, clients: int, seed: int) -> list[Operation]:
+    """A linearizable queue history: each call takes effect at a random moment before it returns."""
+    rnd = random.Random(seed)
+    items: list[int] = []
+    ops: list[Operation] = []
+    open_calls: dict[int, list[Any]] = {}
+    time = made = 0
+    while made < n or open_calls:
+        client = rnd.randrange(clients)
+        time += 1
+        call = open_calls.get(client)
+        if call is None:
+            if made < n:
+                made += 1
+                open_calls[client] = (
+                    ["push", made, None, time, False] if rnd.random() < 0.5 else ["pop", None, None, time, False]
+                )
+        elif not call[4]:
+            if call[0] == "push":
+                items.append(call[1])
+            else:
+                call[2] = items.pop(0) if items else EMPTY
+            call[4] = True
+        else:
+            ops.append(op(client, call[0], call[1], call[2], call[3], time))
+            del open_calls[client]
+    return ops
+
+
+def test_generated_queue_histories_need_no_backtracking() -> None:
+    ops = generated_queue(600, 4, 1)
+    result = check_history(ops, "queue")
+    assert result.ok
+    assert result.configurations < len(ops)
+
+
+def test_fifo_order_guess_survives_conflicting_orders() -> None:
+    # 1 is pushed and popped strictly before 2 by one measure and after it by
+    # the other: the guess still ranks every item (the search then fails).
+    ops = [
+        op(0, "push", 1, None, 0, 1),
+        op(0, "push", 2, None, 2, 3),
+        op(1, "pop", None, 2, 4, 5),
+        op(1, "pop", None, 1, 6, 7),
+    ]
+    assert sorted(fifo_order(ops).values()) == [0, 1]
+    assert not check_history(ops, "queue").ok
+    # Here 3 is placed out of turn, then becomes free to place again: it is not.
+    ops = [
+        op(0, "push", 1, None, 0, 3),
+        op(1, "pop", None, 1, 5, 6),
+        op(0, "push", 2, None, 8, 11),
+        op(1, "pop", None, 2, 7, 9),
+        op(0, "push", 3, None, 6, 8),
+        op(1, "pop", None, 3, 0, 2),
+    ]
+    assert sorted(fifo_order(ops).values()) == [0, 1, 2]
+    assert not check_history(ops, "queue").ok
+
+
+def test_items_need_not_be_hashable() -> None:
+    ops = [op(0, "push", [1], None, 0, 1), op(1, "push", [2], None, 0, 1), op(0, "pop", None, [2], 2, 3)]
+    assert check_history(ops, "queue").ok
+    assert not check_history([*ops, op(0, "pop", None, [2], 4, 5)], "queue").ok
+
+
+def test_a_time_limit_gives_unknown_never_a_wrong_verdict() -> None:
+    ops = generated_queue(3000, 8, 2)
+    result = check_history(ops, "queue", timeout=1e-9)
+    assert result.outcome is Outcome.UNKNOWN
+    assert result.counterexample is None
+    assert result.linearizations == ()
+    assert "The time limit ran out before a verdict (--timeout)." in result.format()
+    assert search(ops, get_model("queue"), deadline=0).found is Found.UNKNOWN
+
+
+def test_shrinking_that_runs_out_of_time_keeps_what_it_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    ops = QUEUE_BUG
+
+    def no_time(*args: object) -> SearchResult:
+        return SearchResult(Found.UNKNOWN, (), None, None, None, 0)
+
+    monkeypatch.setattr(spec.linearize, "search", no_time)
+    cx = check_history(ops, "queue").counterexample
+    assert cx is not None
+    assert not cx.shrunk
+    assert cx.minimal == cx.prefix
+    assert cx.prefix == tuple(ops)
+    assert "\nNot shrunk (out of time, or not asked to): the 5 operations that cannot be linearized:\n" in (
+        check_history(ops, "queue").format()
+    )
+
+
+def test_without_minimize_the_counterexample_is_the_prefix() -> None:
+    ops = [op(0, "push", 1, None, 0, 1), op(0, "push", 2, None, 2, 3), op(1, "pop", None, 2, 4, 5)]
+    cx = check_history(ops, "queue", minimize=False).counterexample
+    assert cx is not None
+    assert (cx.minimal, cx.shrunk) == (cx.prefix, False)
+
+
+def test_the_shortest_failing_prefix_may_end_well_after_the_culprit() -> None:
+    # pop() -> 2 cannot return before 1 leaves, and only the pop that returns
+    # much later could have taken 1 -- but it says the queue was empty.  The
+    # prefixes that end before that return can all be linearized.
+    ops = [
+        op(0, "push", 1, None, 0, 1),
+        op(1, "push", 2, None, 2, 3),
+        op(2, "pop", None, EMPTY, 2, 60),
+        op(0, "pop", None, 2, 4, 5),
+        *(op(3, "push", item, None, 2 * item + 4, 2 * item + 5) for item in range(3, 7)),
+        *(op(3, "push", item, None, 61 + item, 62 + item) for item in range(7, 12)),
+    ]
+    cx = check_history(ops, "queue").counterexample
+    assert cx is not None
+    assert cx.culprit is ops[3]
+    assert cx.prefix == tuple(ops[:8])
+    assert cx.minimal == (ops[0], ops[1], ops[3])
+    # The prefix that ends one return earlier leaves that pop pending.
+    earlier = [*ops[:2], op(2, "pop", None, None, 2, None), *ops[3:8]]
+    assert check_history(earlier, "queue").ok
+
+
+def test_search_without_a_deadline_runs_to_the_end() -> None:
+    ops = generated_queue(600, 4, 1)
+    found = search(ops, get_model("queue"))
+    assert found.found is Found.LINEARIZABLE
+    assert found.configurations > 256
+
+
+def test_long_histories_that_fail_are_refuted_by_a_part_the_model_suspects() -> None:
+    ops = generated_queue(3000, 8, 4)
+    pops = [i for i, o in enumerate(ops) if o.name == "pop" and not isinstance(o.output, Raised)]
+    first, second = pops[500], pops[501]
+    ops[second] = op(ops[second].client, "pop", None, ops[first].output, ops[second].call, ops[second].ret)
+    result = check_history(ops, "queue")
+    cx = result.counterexample
+    assert cx is not None
+    assert not cx.whole
+    assert len(cx.minimal) == 3
+    assert sum(o.output == ops[first].output for o in cx.minimal) == 2
+    assert result.format().splitlines()[1].startswith("Found in a part of the history checked on its own")
+
+
+def test_a_long_search_that_the_suspects_cannot_shorten_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spec.linearize, "SUSPECT_AFTER", -(10**9))
+    assert check_history(generated_queue(1500, 4, 1), "queue").ok
+
+
+class Suspicious(Counter):
+    """A counter that suspects 150 parts, none of which fails."""
+
+    def group(self, op: Operation) -> Hashable | None:
+        return ("alone", id(op)) if op.name == "get" else None
+
+    def suspects(self, ops: Sequence[Operation]) -> Iterator[frozenset[Hashable]]:
+        for _ in range(150):
+            self.asked += 1
+            yield frozenset()
+
+    asked = 0
+
+
+def test_at_most_a_hundred_suspects_are_tried() -> None:
+    model = Suspicious()
+    ops = [op(0, "incr", None, None, 0, 1), op(0, "get", None, 1, 2, 3)]
+    assert _refute(ops, model, None) is None
+    assert model.asked == 100
+    assert list(Counter().suspects(ops)) == []
+
+
+def _suspects(ops: list[Operation], fifo: bool = True) -> list[list[Any]]:
+    return [[(o.name, o.input, o.output) for o in witnesses] for witnesses in container_suspects(ops, fifo=fifo)]
+
+
+def test_container_suspects_are_the_classic_anomalies(monkeypatch: pytest.MonkeyPatch) -> None:
+    push, pop = "push", "pop"
+    twice = [op(0, push, 1, None, 0, 1), op(1, pop, None, 1, 2, 3), op(2, pop, None, 1, 2, 3)]
+    assert _suspects(twice) == [[(pop, None, 1)]]
+    early = [op(0, pop, None, 1, 0, 1), op(1, push, 1, None, 2, 3)]
+    assert _suspects(early) == [[(pop, None, 1)]]
+    assert _suspects([op(0, pop, None, 1, 0, 1)]) == [[(pop, None, 1)]]
+    present = [op(0, push, 1, None, 0, 1), op(1, pop, None, EMPTY, 2, 3), op(1, pop, None, 1, 4, 5)]
+    assert _suspects(present) == [[(push, 1, None), (pop, None, EMPTY)]]
+    assert _suspects([op(0, pop, None, EMPTY, 0, 1), *present[:1]]) == []
+    fifo = [op(0, push, 1, None, 0, 1), op(0, push, 2, None, 2, 3), op(1, pop, None, 2, 4, 5)]
+    assert _suspects(fifo) == [[(push, 1, None), (push, 2, None)]]
+    assert _suspects([*fifo, op(1, pop, None, 1, 4, 6)]) == []  # the pops overlap: fine
+    lifo = [op(0, push, 1, None, 0, 1), op(0, push, 2, None, 2, 3), op(1, pop, None, 1, 4, 5)]
+    assert _suspects(lifo, fifo=False) == [[(push, 1, None), (push, 2, None)]]
+    assert _suspects([op(1, pop, None, 3, 0, 1), *lifo], fifo=False)[1:] == [[(push, 1, None), (push, 2, None)]]
+    others = [op(2, push, 3, None, 0, None), op(2, "peek", None, 1, 0, 1), op(3, "len", None, 0, 0, 1)]
+    assert _suspects([*fifo, *others]) == _suspects(fifo)  # pending calls, peeks and len() say nothing
+    assert repr(EVERY_GROUP) == "EVERY_GROUP"
+    monkeypatch.setattr(spec._lin_guess, "_STACK_PAIRS", 1)
+    assert _suspects(lifo, fifo=False) == []
+    for case in (twice, early, present, fifo):
+        assert not check_history(case, "queue").ok
+
+
+def test_event_order_puts_calls_before_returns_at_equal_times() -> None:
+    ops = [op(0, "push", 1, None, 0, 1), op(1, "pop", None, 1, 1, 2), op(2, "pop", None, None, 3, None)]
+    assert event_order(ops) == [(0, False), (1, False), (0, True), (1, True), (2, False)]
+
+
+# -- reports ---------------------------------------------------------------------------
+
+QUEUE_BUG = [
+    Operation(0, "push", 1, None, 0, 1, line=1),
+    Operation(1, "push", 2, None, 2, 3, line=2),
+    Operation(2, "pop", None, EMPTY, 2, 6, line=3),
+    Operation(0, "pop", None, 2, 4, 5, line=4),
+    Operation(1, "push", 3, None, 4, None, line=5),
+]
+
+
+def test_a_counterexample_names_the_culprit_and_the_smallest_part() -> None:
+    result = check_history(QUEUE_BUG, "queue")
+    cx = result.counterexample
+    assert cx is not None
+    assert cx.culprit == QUEUE_BUG[3]
+    assert cx.partition is None
+    assert cx.linearized == (QUEUE_BUG[0], QUEUE_BUG[1])
+    assert cx.state == "(1, 2)"
+    assert [o.line for o in cx.minimal] == [1, 2, 4]
+    assert result.format().splitlines()[1:] == [
+        "No linearization gets past the return of pop() -> 2 by client 0, line 4.",
+        "The furthest one reached, up to that return, leaves the queue in state (1, 2):",
+        "    push(1), push(2)",
+        "The shortest prefix that cannot be linearized has 5 operations; the smallest part of it that cannot "
+        "either, 3:",
+        "    client 0  push(1)     line 1  [-]",
+        "    client 1  push(2)     line 2      [-]",
+        "    client 0  pop() -> 2  line 4          [-]",
+    ]
+    assert result.format().startswith("NOT LINEARIZABLE: 5 operations, model queue, ")
+
+
+def test_format_history_draws_pending_operations_and_skips_long_timelines() -> None:
+    text = format_history(QUEUE_BUG, get_model("queue"))
+    assert text.splitlines()[2:] == [
+        "client 2  pop() raises IndexError  line 3      [-------]",
+        "client 0  pop() -> 2               line 4          [-]",
+        "client 1  push(3)                  line 5          [----->",
+    ]
+    many = [op(0, "push", n, None, n, n) for n in range(30)]
+    assert format_history(many, get_model("queue")).splitlines()[0] == "client 0  push(0)"
+
+
+def test_linearizable_and_partitioned_results_read_well() -> None:
+    ops = [op(0, "put", ("a", "x"), None, 0, 1), op(1, "put", ("b", "y"), None, 0, 1)]
+    text = check_history(ops, "kv").format()
+    assert text.startswith("LINEARIZABLE: 2 operations in 2 partitions, model kv, ")
+    assert check_history(History(), "queue").format().startswith("LINEARIZABLE: 0 operations, model queue, ")
+
+
+# -- the command line ----------------------------------------------------------------
+
+LINEARIZABLE_JSON = """{"operations": [
+  {"client": 0, "op": "push", "input": 1, "call": 0, "return": 2},
+  {"client": 1, "op": "push", "input": 2, "call": 1, "return": 3},
+  {"client": 0, "op": "pop", "output": 2, "call": 4, "return": 5}
+]}
+"""
+
+
+def test_cli_linearize_exit_codes(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(LINEARIZABLE_JSON)
+    run = run_cli("linearize", str(good), "--model", "queue")
+    assert (run.code, run.err) == (0, "")
+    assert run.out.startswith(f"{good}: LINEARIZABLE: 3 operations, model queue, ")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(LINEARIZABLE_JSON.replace('"call": 1, "return": 3', '"call": 2.5, "return": 3'))
+    run = run_cli("linearize", str(bad), "--model", "queue", "--no-shrink", "--format", "json")
+    assert run.code == 1
+    assert "pop() -> 2 by client 0, line 4" in run.out
+    slow = tmp_path / "slow.json"
+    slow.write_text(spec.linearize.dump_json(History(generated_queue(3000, 8, 3))))
+    run = run_cli("linearize", str(slow), "--model", "queue", "--timeout", "0.001")
+    assert run.code == 3
+    assert "UNKNOWN" in run.out
+
+
+def test_cli_linearize_could_not_run(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"operations": [\n  {"client": 0, "op": "push", "call": 0, "return": 2},\n  {"client": 0}\n]}')
+    assert run_cli("linearize", str(bad), "--model", "queue").err == (
+        "python -m spec: error: line 3: the operation has no 'op'\n"
+    )
+    run = run_cli("linearize", str(bad), "--model", "heap")
+    assert (run.code, run.err) == (
+        2,
+        "python -m spec: error: unknown model 'heap' (known: queue, stack, register, kv)\n",
+    )
+
+
+def test_cli_linearize_takes_a_model_of_ones_own(tmp_path: Path) -> None:
+    history = tmp_path / "h.json"
+    history.write_text(
+        '[{"client": 0, "op": "incr", "call": 0, "return": 1}, '
+        '{"client": 0, "op": "get", "output": 1, "call": 2, "return": 3}]'
+    )
+    run = run_cli("linearize", str(history), "--model", "tests.test_linearize:Counter")
+    assert run.code == 0
+    assert run.out.startswith(f"{history}: LINEARIZABLE: 2 operations, model counter, ")
+
+
+def test_models_are_named_by_name_or_by_target() -> None:
+    assert load_model("stack") is MODELS["stack"]
+    assert load_model("tests.test_linearize:COUNTER") is COUNTER
+    assert isinstance(load_model("tests.test_linearize:Counter"), Counter)
+    with pytest.raises(TargetError, match=r"^'tests.test_linearize:op' is not a spec.linearize.Model"):
+        load_model("tests.test_linearize:op")
+    with pytest.raises(TargetError, match=r"^spec.linearize:Model\(\) raised TypeError: Can't instantiate"):
+        load_model("spec.linearize:Model")
+
+
+COUNTER = Counter()

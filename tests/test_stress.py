@@ -1,0 +1,291 @@
+"""The stress oracle: it catches racy queues and stacks, passes locked ones, reports hangs and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any, ClassVar
+
+import pytest
+
+from spec import SpecError, TargetError, TargetNotFound, check
+from spec._deadline import Deadline
+from spec._stress_run import Call, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
+from spec.known_bad.stress import (
+    CATALOGUE,
+    AsyncHangingPopQueue,
+    AsyncLockedQueue,
+    AsyncRacyQueue,
+    AsyncRacyStack,
+    LockedQueue,
+    StressCase,
+)
+from spec.linearize import UNKNOWN, Outcome
+from spec.stress import SWITCH_INTERVAL, stress
+from tests._support import run_cli
+
+# Hangs are reported after this long (each call); short keeps the suite fast.
+QUICK = 0.05
+
+
+def _options(case: StressCase) -> dict[str, Any]:
+    # A racy pop is caught in about 99 runs of 100 of a scenario that can show
+    # it (two pops overlapping on a target holding two items): five runs a
+    # scenario miss it with odds of about 1e-10.
+    if case.verdict == "holds":
+        return {"max_examples": 15, "runs": 4}
+    if case.verdict == "hangs":
+        return {"timeout": QUICK}
+    return {"runs": 5}
+
+
+@pytest.mark.parametrize("case", CATALOGUE, ids=[f"{c.kind}-{c.target.rpartition(':')[2]}" for c in CATALOGUE])
+def test_stress_oracle_answers_what_the_catalogue_says(case: StressCase) -> None:
+    report = stress(case.kind, case.target, mode=case.mode, **_options(case))
+    assert report.mode == case.mode
+    if case.verdict == "holds":
+        assert report.ok, report.format()
+        assert report.examples >= 15
+        assert report.runs >= (15 * 4 if case.mode == "threads" else 15)
+        return
+    failure = report.failure
+    assert failure is not None, f"{case.target} ({case.why}) passed"
+    assert failure.verdict == case.verdict, report.format()
+    if case.verdict == "not linearizable":
+        assert failure.result is not None
+        assert failure.result.outcome is Outcome.NOT_LINEARIZABLE
+        counterexample = failure.result.counterexample
+        assert counterexample is not None
+        # Two pops returned the same item: that item's push and the two pops.
+        assert len(counterexample.minimal) == 3, report.format()
+        if case.mode == "asyncio":
+            # Shrinking is deterministic there (a race on threads may not
+            # recur while its scenario shrinks, which can stop it early).
+            assert failure.scenario.size <= 6, report.format()
+
+
+@pytest.mark.parametrize("name", ["RacyQueue", "RacyStack", "LockedQueue", "LockedStack"])
+def test_racy_targets_pass_the_sequential_contract(name: str) -> None:
+    # One caller at a time, a racy pop is as good as any: only the stress
+    # oracle can tell them from the locked ones.
+    kind = "stack" if name.endswith("Stack") else "queue"
+    assert check(kind, f"spec.known_bad.stress:{name}", max_examples=10).ok
+
+
+def test_async_targets_work_one_call_at_a_time() -> None:
+    async def use(target: Any) -> list[Any]:
+        await target.push(1)
+        await target.push(2)
+        seen = [len(target), await target.peek(), await target.pop(), await target.pop()]
+        with pytest.raises(IndexError):
+            await target.peek()
+        return seen
+
+    assert asyncio.run(use(AsyncRacyQueue())) == [2, 1, 1, 2]
+    assert asyncio.run(use(AsyncRacyStack())) == [2, 2, 2, 1]
+    assert asyncio.run(use(AsyncLockedQueue())) == [2, 1, 1, 2]
+    assert asyncio.run(use(AsyncHangingPopQueue())) == [2, 1, 1, 2]
+
+
+def test_the_switch_interval_is_restored() -> None:
+    before = sys.getswitchinterval()
+    assert before != SWITCH_INTERVAL
+    assert not stress("queue", "spec.known_bad.stress:RacyQueue", runs=5).ok
+    assert stress("queue", LockedQueue, max_examples=2, runs=2).ok
+    assert sys.getswitchinterval() == before
+
+
+def test_asyncio_failures_are_reproducible_from_the_seed() -> None:
+    first = stress("queue", "spec.known_bad.stress:AsyncRacyQueue", seed=3)
+    again = stress("queue", "spec.known_bad.stress:AsyncRacyQueue", seed=3)
+    assert first.mode == "asyncio"  # told by the coroutine methods
+    assert first.failure is not None
+    assert again.failure is not None
+    assert (first.failure.scenario, first.failure.schedule) == (again.failure.scenario, again.failure.schedule)
+    assert first.failure.history == again.failure.history
+    text = first.format()
+    assert text.startswith("stress queue: spec.known_bad.stress:AsyncRacyQueue (asyncio): NOT LINEARIZABLE\n")
+    assert "\nSmallest failing scenario:\n    q = AsyncRacyQueue()\n" in text
+    assert f"\n  interleaving chosen: {list(first.failure.schedule)}\n" in text
+    assert "\n  NOT LINEARIZABLE: " in text
+    assert text.endswith(
+        "\nrerun: python -m spec stress queue spec.known_bad.stress:AsyncRacyQueue --mode asyncio --seed 3"
+    )
+
+
+def test_hangs_and_errors_are_reported_with_the_call() -> None:
+    hung = stress("queue", "spec.known_bad.stress:HangingPopQueue", timeout=QUICK)
+    assert hung.failure is not None
+    assert "\nFailing scenario (not shrunk: a hang stops the search):\n" in hung.format()
+    assert hung.failure.message.startswith("the ")
+    assert "did not " in hung.failure.message
+    assert "within" in hung.failure.message
+    assert any(op.pending for op in hung.failure.history), hung.format()
+    raised = stress("queue", "spec.known_bad.stress:ValueErrorQueue", runs=2)
+    assert raised.failure is not None
+    assert raised.failure.message.startswith("q.pop() (")
+    assert raised.failure.message.endswith(") raised ValueError: nothing to pop")
+    assert "\n  NOT LINEARIZABLE" not in raised.format()
+
+
+class FailsOnce(LockedQueue):
+    """Its very first pop from a non-empty queue returns an item nobody pushed; never again."""
+
+    broken: ClassVar[list[bool]] = [True]
+
+    def pop(self) -> Any:
+        if self.items and self.broken[0]:
+            self.broken[0] = False
+            return "bogus"
+        return super().pop()
+
+
+def test_a_failure_that_does_not_recur_is_still_reported() -> None:
+    report = stress("queue", FailsOnce, runs=1, seed=1)
+    assert report.failure is not None
+    assert report.failure.verdict == "not linearizable"
+    assert "pop() -> 'bogus'" in report.format()
+    assert report.target == "tests.test_stress:FailsOnce"
+
+
+def test_a_factory_that_fails_later_is_reported_not_crashed_on() -> None:
+    made: list[int] = []
+
+    def second_call_fails() -> LockedQueue:
+        made.append(1)
+        if len(made) == 2:  # the call that tells the mode
+            raise RuntimeError("second call")
+        if len(made) > 4:
+            raise RuntimeError("later call")
+        return LockedQueue()
+
+    report = stress("queue", second_call_fails, runs=1, seed=1)
+    assert report.mode == "threads"
+    assert report.failure is not None
+    assert report.failure.message == (
+        "test_a_factory_that_fails_later_is_reported_not_crashed_on.<locals>.second_call_fails() raised "
+        "RuntimeError: later call"
+    )
+
+
+def test_a_target_without_a_name_is_rerun_from_python() -> None:
+    report = stress("stack", lambda: FailsOnce(), max_examples=1, runs=1, seed=5)  # noqa: PLW0108
+    assert report.rerun == "spec.stress.stress('stack', <your factory>, mode='threads', seed=5)"
+
+
+def test_requests_that_cannot_run_are_refused() -> None:
+    with pytest.raises(SpecError, match=r"^stress checks one of queue, stack, not 'heap'$"):
+        stress("heap", LockedQueue)
+    with pytest.raises(SpecError, match=r"^unknown mode 'processes' \(known: threads, asyncio\)$"):
+        stress("queue", LockedQueue, mode="processes")
+    with pytest.raises(ValueError, match=r"^runs and max_examples must be positive, got 0 and None$"):
+        stress("queue", LockedQueue, runs=0)
+    with pytest.raises(ValueError, match=r"^runs and max_examples must be positive, got 20 and 0$"):
+        stress("queue", LockedQueue, max_examples=0)
+    with pytest.raises(TargetError, match=r"^int\(\) returned a int without push, pop, peek, __len__"):
+        stress("queue", int)
+    with pytest.raises(TargetNotFound, match=r"^'spec.known_bad.stress' has no attribute 'Nothing'"):
+        stress("queue", "spec.known_bad.stress:Nothing")
+
+
+# -- the runners ---------------------------------------------------------------------
+
+
+def test_scenarios_number_their_pushes_in_listing_order() -> None:
+    scenario = Scenario(("push", "pop"), (("push", "peek"), ("push",)))
+    start, clients = scenario.calls()
+    assert start == (Call("push", 1), Call("pop"))
+    assert clients == ((Call("push", 2), Call("peek")), (Call("push", 3),))
+    assert scenario.size == 5
+    assert scenario.program("MyQueue", "q", "thread") == (
+        "q = MyQueue()",
+        "q.push(1)",
+        "q.pop()",
+        "# then, at once, one thread each:",
+        "#   1: q.push(2); q.peek()",
+        "#   2: q.push(3)",
+    )
+
+
+class Refuses:
+    def __init__(self) -> None:
+        raise RuntimeError("no")
+
+
+class StopsTheLoop(LockedQueue):
+    def pop(self) -> Any:
+        asyncio.get_running_loop().stop()
+        return super().pop()
+
+
+def test_runners_report_what_the_target_does_wrong() -> None:
+    scenario = Scenario(("push", "pop", "pop"), (("pop",), ("pop",)))
+    with Deadline(QUICK) as deadline:
+        with pytest.raises(RunFailed, match=r"^Refuses\(\) raised RuntimeError: no$"):
+            run_threads(Refuses, scenario, deadline, "q")
+        with pytest.raises(RunHung, match=r"^the start did not return within 0.05 s$") as hung:
+            run_threads(_hanging_queue(), scenario, deadline, "q")
+        assert [op.output for op in hung.value.history] == [None, 1, UNKNOWN]
+        with pytest.raises(RunHung, match=r"^the clients did not finish within 0.05 s \(0.05 s a call\)$") as hung:
+            run_threads(_hanging_queue(), Scenario((), (("pop",), ("pop",))), deadline, "q")
+        assert [op.output for op in hung.value.history] == [UNKNOWN, UNKNOWN]
+    with pytest.raises(RunFailed, match=r"^Refuses\(\) raised RuntimeError: no$"):
+        run_asyncio(Refuses, scenario, lambda n: 0, None, "q")
+    with pytest.raises(RunFailed, match=r"^the event loop stopped: Event loop stopped before Future completed.$"):
+        run_asyncio(StopsTheLoop, scenario, lambda n: 0, None, "q")
+
+
+def _hanging_queue() -> type[LockedQueue]:
+    from spec.known_bad.stress import HangingPopQueue
+
+    return HangingPopQueue
+
+
+def test_runners_run_without_time_limits() -> None:
+    scenario = Scenario(("push",), (("pop",), ("push", "pop")))
+    with Deadline(None) as deadline:
+        history = run_threads(LockedQueue, scenario, deadline, "q")
+    assert len(history) == 4
+    assert len(run_asyncio(LockedQueue, scenario, lambda n: n - 1, None, "q")) == 4
+
+
+class ChooserError(Exception):
+    pass
+
+
+def test_the_chosen_order_loop_hands_back_its_choosers_error_and_skips_cancelled_callbacks() -> None:
+    def choose(n: int) -> int:
+        raise ChooserError
+
+    with pytest.raises(ChooserError):
+        run_asyncio(LockedQueue, Scenario((), (("push",), ("pop",))), choose, None, "q")
+    loop = _ChosenOrderLoop(lambda n: 0)
+    try:
+        ran: list[int] = []
+        loop.call_soon(ran.append, 1).cancel()
+        loop._release()
+        assert ran == []
+        loop.call_soon(ran.append, 2)
+        loop.call_soon(ran.append, 3)
+        loop.run_until_complete(asyncio.sleep(0))
+        assert ran == [2, 3]
+    finally:
+        loop.close()
+
+
+# -- the command line -----------------------------------------------------------------
+
+
+def test_cli_stress() -> None:
+    run = run_cli("stress", "queue", "spec.known_bad.stress:ValueErrorQueue", "--runs", "1", "--seed", "2")
+    assert (run.code, run.err) == (1, "")
+    assert run.out.startswith("stress queue: spec.known_bad.stress:ValueErrorQueue (threads): RAISES\n")
+    assert run.out.endswith(
+        "rerun: python -m spec stress queue spec.known_bad.stress:ValueErrorQueue --mode threads --seed 2\n"
+    )
+    run = run_cli("stress", "stack", "spec.adapters:LifoQueueAsStack", "--max-examples", "5", "--runs", "2")
+    assert (run.code, run.err) == (0, "")
+    assert run.out.startswith("stress stack: spec.adapters:LifoQueueAsStack (threads): HOLDS\n")
+    run = run_cli("stress", "queue", "spec.known_bad.stress:Nothing", "--runs", "0")
+    assert run.code == 2
+    assert run.err.startswith("python -m spec: error: argument --runs: must be at least 1, got '0'")
