@@ -1,4 +1,4 @@
-"""The command line: ``python -m spec [check|list|linearize|stress] ...``.
+"""The command line: ``python -m spec [check|list|selftest|linearize|stress] ...``.
 
 Exit status: 0 every clause holds; 1 a clause is violated; 2 the command could
 not run (bad arguments, unknown contract, target missing or of the wrong
@@ -20,6 +20,8 @@ from spec._lin_cli import COMMANDS, add_commands, run_command
 from spec._oracle import DEFAULT_TIMEOUT, check
 from spec._registry import contract_names, get_contract
 from spec._report import ClauseStatus, Report
+from spec._selftest import selftest
+from spec._table import table
 
 __all__ = ["contracts_markdown", "main"]
 
@@ -102,6 +104,15 @@ def _parser() -> _Parser:
     )
     run.add_argument("contract", metavar="CONTRACT", help=f"one of: {', '.join(contract_names())}")
     run.add_argument("target", metavar="TARGET", help="package.module:attr or path/to/file.py:attr")
+    self_test = commands.add_parser(
+        "selftest",
+        parents=[common],
+        help="check every contract against its references and its known-bad catalogue",
+        description="Run every contract (or those named) against its reference implementations, which must hold, "
+        "and its known-bad catalogue, each of which must be rejected for the clause it is known to break.  "
+        "Exit 0 only if all of that is so and every clause is broken by some known-bad implementation.",
+    )
+    self_test.add_argument("contracts", nargs="*", metavar="CONTRACT", help="default: every contract")
     listing = commands.add_parser("list", help="list every contract with its clauses")
     listing.add_argument("--markdown", action="store_true", help="print the README's contract section")
     add_commands(commands, common, _number)
@@ -120,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_HOLDS
         if args.command == "check":
             return _check(args)
+        if args.command == "selftest":
+            return _selftest(args)
         if args.command in COMMANDS:
             return run_command(args)
         return _main_job(args)
@@ -145,6 +158,15 @@ def _check(args: argparse.Namespace) -> int:
     report = _run(args.contract, args.target, args)
     print(report.format())
     return EXIT_HOLDS if report.ok else EXIT_VIOLATED
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    names = args.contracts or contract_names()
+    for name in names:
+        get_contract(name)  # an unknown name is exit 2 before any check runs
+    result = selftest(names, max_examples=args.max_examples, seed=args.seed)
+    print(result.format())
+    return EXIT_HOLDS if result.ok else EXIT_VIOLATED
 
 
 def _listing() -> str:
@@ -188,9 +210,7 @@ def _main_job(args: argparse.Namespace) -> int:
             )
             if not report.ok:
                 failed.append(report)
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    print(table(header, rows))
     profile = hypothesis.settings.get_current_profile_name()
     print(f"\n{len(rows) - len(failed)} of {len(rows)} hold (profile {profile})")
     for report in failed:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,7 +13,7 @@ import pytest
 
 from spec import contract_names
 from spec._cli import main
-from tests._support import run_cli
+from tests._support import ROOT, run_cli
 
 BAD_QUEUES = textwrap.dedent(
     """
@@ -142,3 +145,33 @@ def test_main_in_process_options_before_and_after_the_command(capsys: pytest.Cap
     finally:
         hypothesis.settings.load_profile(profile)
     assert capsys.readouterr().out.splitlines()[-1].endswith("seed 0")
+
+
+def test_a_reader_that_goes_away_is_not_an_error_with_a_traceback() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spec", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(60) == 1
+    assert err == ""
+
+
+def test_selftest_command_prints_the_matrix() -> None:
+    run = run_cli("selftest", "stack", "--max-examples", "40", "--seed", "0")
+    assert run.code == 0, run.out + run.err
+    assert run.out.splitlines()[0].split() == ["contract", "implementation", "expected", "reported", "steps", "seconds"]
+    assert "spec.known_bad.stack:FifoStack" in run.out
+    assert run.out.rstrip().endswith("9 of 9 known-bad implementations rejected for their clause; 0 wrong")
+
+
+def test_selftest_of_an_unknown_contract_is_exit_2() -> None:
+    run = run_cli("selftest", "stak")
+    assert run.code == 2
+    assert "unknown contract 'stak'; did you mean 'stack'?" in run.err
