@@ -38,10 +38,9 @@ import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from spec._contract import Prepared
+from spec._contract import Prepared, as_factory, call_for_shape
 from spec._deadline import Deadline, TargetHung
 from spec._errors import TargetError
-from spec._machine import describe_exception
 from spec._program import Program
 
 __all__ = [
@@ -90,15 +89,8 @@ def prepare_averager(target: object, deadline: Deadline) -> Prepared:
     coroutine, from an ``async def`` without ``yield``, is named as such).
     """
     what = "a zero-argument callable returning a callable, a generator or an async generator"
-    if not callable(target):
-        raise TargetError(f"an averager target must be {what}, got {target!r}")
-    name = getattr(target, "__qualname__", repr(target))
-    try:
-        averager = deadline.call(target)
-    except TargetHung as hung:
-        raise TargetError(f"calling {name}() {hung}") from None
-    except Exception as exc:
-        raise TargetError(f"calling {name}() raised {describe_exception(exc)}") from None
+    factory, name = as_factory(target, f"an averager target must be {what}")
+    averager = call_for_shape(f"{name}()", deadline, factory)
     form = form_of(averager)
     if form is None:
         hint = ""
@@ -109,7 +101,7 @@ def prepare_averager(target: object, deadline: Deadline) -> Prepared:
     if form is Form.GENERATOR:
         GeneratorDriver().dispose(averager, deadline)
     # An async generator the factory returned has not started: it needs no closing.
-    return Prepared(factory=target, form=form.value)
+    return Prepared(factory=factory, form=form.value)
 
 
 class Driver:

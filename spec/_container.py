@@ -39,8 +39,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from spec._clauses import Clause, Clauses
-from spec._contract import Prepared
-from spec._deadline import Deadline, TargetHung
+from spec._contract import Prepared, as_factory, call_for_shape
+from spec._deadline import Deadline
 from spec._errors import TargetError
 from spec._machine import ContractMachine, TargetFailure, describe_exception, raises_block
 from spec._program import show
@@ -128,15 +128,8 @@ def prepare_container(kind: str) -> Callable[[object, Deadline], Prepared]:
     """The shape check of a ``kind`` ("queue" or "stack") target."""
 
     def prepare(target: object, deadline: Deadline) -> Prepared:
-        if not callable(target):
-            raise TargetError(f"a {kind} target must be a zero-argument callable (a class or factory), got {target!r}")
-        name = getattr(target, "__qualname__", repr(target))
-        try:
-            instance = deadline.call(target)
-        except TargetHung as hung:
-            raise TargetError(f"calling {name}() {hung}") from None
-        except Exception as exc:
-            raise TargetError(f"calling {name}() raised {describe_exception(exc)}") from None
+        factory, name = as_factory(target, f"a {kind} target must be a zero-argument callable (a class or factory)")
+        instance = call_for_shape(f"{name}()", deadline, factory)
         missing = [op for op in _OPERATIONS if not callable(getattr(instance, op, None))]
         if not hasattr(type(instance), "__len__"):
             missing.append("__len__")
@@ -145,7 +138,7 @@ def prepare_container(kind: str) -> Callable[[object, Deadline], Prepared]:
                 f"{name}() returned a {type(instance).__qualname__} without {', '.join(missing)}"
                 f" (a {kind} target needs push, pop, peek and __len__)"
             )
-        return Prepared(factory=target)
+        return Prepared(factory=factory)
 
     return prepare
 

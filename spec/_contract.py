@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from spec._clauses import Clauses
-from spec._deadline import Deadline
-from spec._machine import Binding, ContractMachine
+from spec._deadline import Deadline, TargetHung
+from spec._errors import TargetError
+from spec._machine import Binding, ContractMachine, describe_exception
 
-__all__ = ["Contract", "Prepared", "Runner", "given_runner", "machine_runner"]
+__all__ = ["Contract", "Prepared", "Runner", "as_factory", "call_for_shape", "given_runner", "machine_runner"]
 
 T = TypeVar("T")
 
@@ -93,3 +94,29 @@ def given_runner(cases: st.SearchStrategy[T], body: Callable[[Binding, T], None]
         return example
 
     return runner
+
+
+def as_factory(target: object, requirement: str) -> tuple[Callable[[], Any], str]:
+    """``target`` as a factory, and the name a shape check's messages give it.
+
+    Raises :class:`~spec.TargetError` ("``requirement``, got ...") when
+    ``target`` is not callable.
+    """
+    if not callable(target):
+        raise TargetError(f"{requirement}, got {target!r}")
+    return target, getattr(target, "__qualname__", repr(target))
+
+
+def call_for_shape(label: str, deadline: Deadline, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` made by a shape check; ``label`` names the call in messages (``MyQueue()``).
+
+    The check cannot run on a target whose factory raises or hangs: either is
+    a :class:`~spec.TargetError` ("calling ``label`` raised ...", "... did not
+    return within ...").
+    """
+    try:
+        return deadline.call(fn, *args)
+    except TargetHung as hung:
+        raise TargetError(f"calling {label} {hung}") from None
+    except Exception as exc:
+        raise TargetError(f"calling {label} raised {describe_exception(exc)}") from None

@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-from spec._contract import Prepared
+from spec._contract import Prepared, as_factory, call_for_shape
 from spec._deadline import Deadline, TargetHung
 from spec._errors import TargetError
 from spec._genstates import GenState, after_one_call
@@ -69,17 +69,8 @@ def prepare_generator(target: object, deadline: Deadline) -> Prepared:
             "a genstate target must be a zero-argument callable returning a generator, got a generator object;"
             " pass the generator function instead"
         )
-    if not callable(target):
-        raise TargetError(
-            f"a genstate target must be a zero-argument callable returning a generator, got {show(target)}"
-        )
-    name = getattr(target, "__qualname__", repr(target))
-    try:
-        gen = deadline.call(target)
-    except TargetHung as hung:
-        raise TargetError(f"calling {name}() {hung}") from None
-    except Exception as exc:
-        raise TargetError(f"calling {name}() raised {describe_exception(exc)}") from None
+    factory, name = as_factory(target, "a genstate target must be a zero-argument callable returning a generator")
+    gen = call_for_shape(f"{name}()", deadline, factory)
     try:
         missing = deadline.call(_missing, gen)
     except TargetHung as hung:
@@ -89,7 +80,7 @@ def prepare_generator(target: object, deadline: Deadline) -> Prepared:
             f"{name}() returned a {type(gen).__qualname__} without {', '.join(missing)}"
             " (a genstate target needs __next__, send, throw, close, gi_running, gi_suspended and gi_frame)"
         )
-    return Prepared(factory=target)
+    return Prepared(factory=factory)
 
 
 def _missing(gen: object) -> list[str]:

@@ -31,7 +31,7 @@ from spec._registry import get_contract
 from spec._report import ClauseResult, ClauseStatus, Report, Verdict
 from spec._target import ref_for, resolve_target
 
-__all__ = ["DEFAULT_TIMEOUT", "check"]
+__all__ = ["DEFAULT_TIMEOUT", "check", "search_settings"]
 
 DEFAULT_TIMEOUT = 5.0
 """Seconds a single call into the target may take before it counts as hung."""
@@ -71,21 +71,7 @@ def check(
     if seed is not None and not seed >= 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
-    base = settings if settings is not None else hypothesis.settings()
-    if seed is None:
-        seed = 0 if base.derandomize else random.SystemRandom().randrange(2**32)
-    run_settings = hypothesis.settings(
-        base,
-        max_examples=max_examples if max_examples is not None else base.max_examples,
-        derandomize=False,
-        database=None,
-        deadline=None,
-        report_multiple_bugs=False,
-        print_blob=False,
-        suppress_health_check=list(HealthCheck),
-        # The explain phase points at lines of the contract, not of the target.
-        phases=[phase for phase in base.phases if phase is not Phase.explain],
-    )
+    run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
     with Deadline(timeout) as deadline:
         prepared = contract.prepare(obj, deadline)
         binding = Binding(factory=prepared.factory, ref=ref, deadline=deadline, form=prepared.form)
@@ -103,6 +89,33 @@ def check(
         seconds=seconds,
         seed=seed,
     )
+
+
+def search_settings(
+    settings: hypothesis.settings | None, *, max_examples: int | None, seed: int | None
+) -> tuple[hypothesis.settings, int]:
+    """The settings and seed of one search, on top of ``settings`` (default: the active profile).
+
+    See the module's Discussion: an explicit seed (0 under a derandomized
+    profile, random otherwise, unless given), no example database, no
+    deadline or health checks, one bug reported, no explain phase.
+    """
+    base = settings if settings is not None else hypothesis.settings()
+    if seed is None:
+        seed = 0 if base.derandomize else random.SystemRandom().randrange(2**32)
+    searched = hypothesis.settings(
+        base,
+        max_examples=max_examples if max_examples is not None else base.max_examples,
+        derandomize=False,
+        database=None,
+        deadline=None,
+        report_multiple_bugs=False,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+        # The explain phase points at lines of the contract, not of the target.
+        phases=[phase for phase in base.phases if phase is not Phase.explain],
+    )
+    return searched, seed
 
 
 def _run(test: Callable[[], None]) -> tuple[Violation | None, str, bool]:

@@ -51,8 +51,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from spec._clauses import Clause, Clauses
-from spec._contract import Contract, Prepared, given_runner
-from spec._deadline import Deadline, TargetHung
+from spec._contract import Contract, Prepared, as_factory, call_for_shape, given_runner
+from spec._deadline import Deadline
 from spec._errors import TargetError
 from spec._machine import Binding, Checker, TargetFailure, describe_exception
 from spec._program import Program
@@ -115,22 +115,15 @@ def leaves(exc: BaseException | None) -> list[BaseException]:
 
 
 def _prepare(target: object, deadline: Deadline) -> Prepared:
-    if not callable(target):
-        raise TargetError(f"a scheduler target must be a zero-argument callable, got {target!r}")
-    name = getattr(target, "__qualname__", repr(target))
-    try:
-        instance = deadline.call(target)
-    except TargetHung as hung:
-        raise TargetError(f"calling {name}() {hung}") from None
-    except Exception as exc:
-        raise TargetError(f"calling {name}() raised {describe_exception(exc)}") from None
+    factory, name = as_factory(target, "a scheduler target must be a zero-argument callable")
+    instance = call_for_shape(f"{name}()", deadline, factory)
     missing = [op for op in ("spawn", "run") if not callable(getattr(instance, op, None))]
     if missing:
         raise TargetError(
             f"{name}() returned a {type(instance).__qualname__} without {', '.join(missing)}"
             " (a scheduler target needs spawn(task) and run())"
         )
-    return Prepared(factory=target)
+    return Prepared(factory=factory)
 
 
 @dataclass

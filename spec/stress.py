@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from spec._container import prepare_container
@@ -52,7 +52,7 @@ from spec._deadline import Deadline, TargetHung
 from spec._errors import SpecError
 from spec._lin_ops import History
 from spec._lin_report import format_history
-from spec._oracle import DEFAULT_TIMEOUT
+from spec._oracle import DEFAULT_TIMEOUT, search_settings
 from spec._stress_run import RunFailed, RunHung, Scenario, run_asyncio, run_threads
 from spec._target import ref_for, resolve_target
 from spec.linearize import LinearizabilityResult, check_history, get_model
@@ -218,20 +218,7 @@ def stress(
     if not runs >= 1 or (max_examples is not None and not max_examples >= 1):
         raise ValueError(f"runs and max_examples must be positive, got {runs!r} and {max_examples!r}")
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
-    base = settings if settings is not None else hypothesis.settings()
-    if seed is None:
-        seed = 0 if base.derandomize else random.SystemRandom().randrange(2**32)
-    run_settings = hypothesis.settings(
-        base,
-        max_examples=max_examples if max_examples is not None else base.max_examples,
-        derandomize=False,
-        database=None,
-        deadline=None,
-        report_multiple_bugs=False,
-        print_blob=False,
-        suppress_health_check=list(HealthCheck),
-        phases=[phase for phase in base.phases if phase is not Phase.explain],
-    )
+    run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
     var = _VARS[kind]
     tally = _Tally()
     with Deadline(timeout) as deadline:
