@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [10**3, 10**4] if args.quick else [10**3, 10**4, 10**5, 10**6]
     repeats = 2 if args.quick else 7
     best = measure(sizes, repeats)
-    print("Cost per operation (push n, then pop n), fastest of", repeats, "interleaved runs; ratio to raw deque")
+    print(f"Python {sys.version.split()[0]}: cost per operation (push n, then pop n),")
+    print(f"fastest of {repeats} interleaved runs; ratio to raw deque")
     print(table(sizes, best))
 
 
