@@ -109,6 +109,7 @@ def test_capacity_must_be_a_positive_int() -> None:
 
 
 def test_closing_lets_consumers_drain_then_end() -> None:
+    assert Channel[int](3).closed is False
     ch = Channel[int](3)
     s = Scheduler()
     got: list[int] = []

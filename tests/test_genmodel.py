@@ -315,6 +315,33 @@ def test_closed_is_absorbing(flavour: Flavour, answers: list[object]) -> None:
     assert all(s.state is CLOSED and not s.notes for s in steps[1:])
 
 
+_X, _Y, _Z = Exc(KeyError, (1,)), Exc(ValueError, (2,)), Exc(OSError, (3,))
+_NESTED_HANDLED = Try((Raise(_Y),), (Handler(ValueError, (Note(1),)),))
+_NESTED_ESCAPED = Try((Try((Raise(_Y),), (Handler(ValueError, (Raise(_Z),)),)),), (Handler(OSError, (Note(1),)),))
+
+
+@pytest.mark.parametrize(
+    ("program", "outcome"),
+    [
+        (Program((Try((Raise(_X),), final=(Note(1),)), Yield(5))), _X),
+        (Program((Try((Return(3),), final=(Note(1),)), Yield(5))), Exc(StopIteration, (3,))),
+        (Program((Try((Raise(_X),), (Handler(KeyError, (Raise(_Y),)),), (Note(1),)), Yield(5))), _Y),
+        (Program((Try((Raise(_X),), (Handler(KeyError, (_NESTED_HANDLED, Reraise())),)),)), _X),
+        (Program((Try((Raise(_X),), (Handler(KeyError, (_NESTED_ESCAPED, Reraise())),)),)), _X),
+    ],
+    ids=[
+        "an exception runs the finally block on its way out",
+        "so does a return",
+        "so does an exception raised in a handler",
+        "a bare raise after a nested handler ended re-raises the exception of its own block",
+        "a bare raise after an exception left a nested handler re-raises the exception of its own block",
+    ],
+)
+def test_exceptions_and_returns_unwind_through_handlers_and_finally_blocks(program: Program, outcome: Exc) -> None:
+    steps = _same_for_all(_every(program, [Send(None)]))
+    assert steps[0] == Step(Send(None), outcome, CLOSED, ((1, RUNNING),))
+
+
 @pytest.mark.parametrize("op", ["next", "throw", "close"])
 @pytest.mark.parametrize("flavour", [GEN, CORO], ids=["generator", "coroutine"])
 def test_reentering_a_running_generator_raises_value_error(op: ReenterOp, flavour: Flavour) -> None:

@@ -30,9 +30,11 @@ from spec.genstate import (
     Program,
     Raise,
     Reenter,
+    ReenterOp,
     Reraise,
     Return,
     Step,
+    Stmt,
     Thrown,
     Try,
     Yield,
@@ -280,6 +282,47 @@ def test_reentering_another_generator_goes_on_when_the_call_succeeds() -> None:
     assert other.gi_suspended
 
 
+def _other(received: list[object]) -> Generator[int, None, None]:
+    """A started generator that records what reaches it."""
+    try:
+        yield 7
+        received.append("next")
+        yield 8
+    except KeyError as error:
+        received.append(error.args)
+        yield 9
+    finally:
+        received.append("finally")
+
+
+@pytest.mark.parametrize(
+    ("op", "received"),
+    [("next", ["next"]), ("throw", [(0,)]), ("close", ["finally"])],
+)
+@pytest.mark.parametrize("delegating", [False, True], ids=["directly", "from a sub-generator"])
+def test_reenter_calls_into_the_root_as_the_rendered_program_does(
+    op: ReenterOp, received: list[object], delegating: bool
+) -> None:
+    """``next(root)``, ``root.throw(KeyError(0))``, ``root.close()``; sub-generators share their delegator's root."""
+    got: list[object] = []
+    other = _other(got)
+    next(other)
+    body: tuple[Stmt, ...] = (Reenter(op), Yield(1))
+    g = ClassGenerator(Program((YieldFrom(body),) if delegating else body), root=other)
+    assert next(g) == 1
+    assert got == received
+    assert "box[0].throw(KeyError(0))" in render(Program((Reenter("throw"),)))
+
+
+def test_class_generator_attributes_and_defaults() -> None:
+    g = ClassGenerator(Program((Note(1), Yield(1))))
+    assert g.program == Program((Note(1), Yield(1)))
+    assert g.version == sys.version_info[:2]
+    assert g.root is g
+    assert next(g) == 1  # notes go nowhere by default
+    assert ClassGenerator(EXAMPLE, version=(3, 11)).version == (3, 11)
+
+
 def test_an_exception_in_finally_replaces_the_one_in_flight() -> None:
     program = Program(
         (
@@ -309,6 +352,13 @@ def test_trace_records_each_call_and_the_state_after_it() -> None:
         "g.close()                -> None                          GEN_CLOSED"
     )
     assert all(step.legal for step in t.steps)
+
+
+def test_trace_shows_every_argument_of_an_exception() -> None:
+    t = trace(class_example())
+    t.next()
+    t.throw(KeyError(1, "two"))
+    assert t.steps[-1].outcome == "raises KeyError(1, 'two')"
 
 
 def test_trace_marks_an_illegal_transition() -> None:
