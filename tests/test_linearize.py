@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import random
 from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 import spec._lin_guess
 import spec.linearize
+from bench.bench_linearize import generated_queue
 from spec import TargetError
 from spec._lin_cli import load_model
 from spec._lin_guess import container_suspects, fifo_order
@@ -341,35 +341,6 @@ def test_a_model_of_ones_own_works_with_the_defaults() -> None:
 
 
 # -- speed heuristics change nothing but speed ------------------------------------
-
-
-def generated_queue(n: int, clients: int, seed: int) -> list[Operation]:
-    """A linearizable queue history: each call takes effect at a random moment before it returns."""
-    rnd = random.Random(seed)
-    items: list[int] = []
-    ops: list[Operation] = []
-    open_calls: dict[int, list[Any]] = {}
-    time = made = 0
-    while made < n or open_calls:
-        client = rnd.randrange(clients)
-        time += 1
-        call = open_calls.get(client)
-        if call is None:
-            if made < n:
-                made += 1
-                open_calls[client] = (
-                    ["push", made, None, time, False] if rnd.random() < 0.5 else ["pop", None, None, time, False]
-                )
-        elif not call[4]:
-            if call[0] == "push":
-                items.append(call[1])
-            else:
-                call[2] = items.pop(0) if items else EMPTY
-            call[4] = True
-        else:
-            ops.append(op(client, call[0], call[1], call[2], call[3], time))
-            del open_calls[client]
-    return ops
 
 
 def test_generated_queue_histories_need_no_backtracking() -> None:
