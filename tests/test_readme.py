@@ -39,6 +39,9 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert test_command.startswith("python -m pip install -e '.[dev]' && ")
     ci_lines = [line.strip() for line in CI_RUN.splitlines()]
     assert test_command in ci_lines
+    # A failure inside an && chain does not stop a `set -e` shell: the chain
+    # must be the last command of its subshell, whose status then fails the run.
+    assert ci_lines[ci_lines.index(test_command) + 1] == ")"
 
 
 def test_main_job_command_is_in_the_readme() -> None:
