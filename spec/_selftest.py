@@ -61,6 +61,11 @@ class SelfTest:
         lines.append(f"{rejected} of {known_bad} known-bad implementations rejected for their clause; {wrong} wrong")
         for clause in self.unbroken:
             lines.append(f"no known-bad implementation breaks {clause}")
+        if known_bad and not self.unbroken:
+            broken = {(r.contract, r.expected) for r in self.rows if r.expected != "holds"}
+            contracts = {r.contract for r in self.rows}
+            noun = "contract" if len(contracts) == 1 else "contracts"
+            lines.append(f"every clause ({len(broken)}, of {len(contracts)} {noun}) is broken by at least one of them")
         return "\n".join(lines)
 
 
