@@ -110,7 +110,17 @@ class Frame:
                 escaping = self._unwind(action)
                 if escaping is not None:
                     if isinstance(escaping, _Raise):
-                        raise escaping.error
+                        # The exception's traceback holds this frame: no local
+                        # may hold the exception, or the cycle would keep every
+                        # generator on the stack alive until the cyclic
+                        # collector runs, and a suspended one would be
+                        # finalized late (CPython's are freed at once).
+                        error = escaping.error
+                        del action, escaping
+                        try:
+                            raise error
+                        finally:
+                            del error
                     return False, escaping.value
             block = self.stack[-1]
             if block.pc == len(block.stmts):

@@ -188,6 +188,11 @@ class ClassGenerator:
         except BaseException:
             self._move(CLOSED)
             raise
+        finally:
+            # An exception raised here has this frame in its traceback: were
+            # ``error`` still to hold it, the cycle would keep every generator
+            # on the stack alive until the cyclic collector runs.
+            del error
         if suspended:
             self._move(SUSPENDED)
             return result
