@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from spec import Report, contract_names
+from spec import Report, Violation, contract_names
 from spec.known_bad import KnownBad, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,13 +19,23 @@ def all_known_bad() -> list[tuple[str, KnownBad]]:
     return [(name, entry) for name in contract_names() for entry in catalogue(name)]
 
 
-def replay(report: Report) -> BaseException | None:
-    """Run the report's snippet in a fresh namespace; return what it raised (or None)."""
+def run_snippet(source: str) -> BaseException | None:
+    """Run ``source`` in a fresh namespace; return what it raised (or None)."""
     try:
-        exec(compile(report.snippet, "<snippet>", "exec"), {"__name__": "snippet"})
+        exec(compile(source, "<snippet>", "exec"), {"__name__": "snippet"})
     except Exception as exc:
         return exc
     return None
+
+
+def replay(report: Report) -> BaseException | None:
+    """Run the report's snippet in a fresh namespace; return what it raised (or None)."""
+    return run_snippet(report.snippet)
+
+
+def replay_violation(violation: Violation) -> BaseException | None:
+    """Run the violation's program in a fresh namespace; return what it raised (or None)."""
+    return run_snippet("\n".join(violation.program))
 
 
 @dataclass(frozen=True)

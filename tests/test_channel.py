@@ -19,6 +19,7 @@ from spec._deadline import Deadline
 from spec._machine import Binding, HungViolation
 from spec._target import ref_for
 from spec.channel import ChannelContract, _check_program
+from tests._support import replay_violation
 
 Gen = Generator[Any, Any, Any]
 
@@ -406,15 +407,6 @@ def judge(factory: Callable[[], Any], program: ChannelProgram, timeout: float | 
     return None
 
 
-def snippet_fails(violation: Violation) -> bool:
-    """Whether the violation's program, run in a fresh namespace, raises."""
-    try:
-        exec(compile("\n".join(violation.program), "<snippet>", "exec"), {"__name__": "snippet"})
-    except Exception:
-        return True
-    return False
-
-
 ONE_ITEM = ChannelProgram(1, (1,), 1, ("p", "c"))
 TWO_ITEMS = ChannelProgram(2, (2,), 1, ("p", "c"))
 CONSUMER_FIRST = ChannelProgram(1, (1,), 2, ("c", "p", "d"))
@@ -437,7 +429,7 @@ def test_rarer_faults_are_judged_by_their_clause(
     violation = judge(factory, program)
     assert violation is not None
     assert (violation.clause.id, violation.message) == (clause, message)
-    assert snippet_fails(violation), "\n".join(violation.program)
+    assert replay_violation(violation) is not None, "\n".join(violation.program)
 
 
 def test_the_reference_passes_the_programs_the_rarer_faults_fail() -> None:
@@ -467,7 +459,7 @@ def test_a_consumer_left_waiting_breaks_close() -> None:
     quiet = judge(quiet_never_closes, ONE_ITEM)
     assert quiet is not None
     assert (quiet.clause.id, quiet.message) == ("CH4", "consumer c did not end")
-    assert snippet_fails(quiet)
+    assert replay_violation(quiet) is not None
     loud = judge(loud_never_closes, ONE_ITEM)
     assert loud is not None
     assert loud.clause.id == "CH4"
@@ -531,7 +523,7 @@ def test_run_raising_before_close_says_the_channel_was_never_closed() -> None:
         "CH4",
         "s.run() raised ExceptionGroup: 2 tasks failed (2 sub-exceptions) (the channel was never closed)",
     )
-    assert snippet_fails(loud)
+    assert replay_violation(loud) is not None
     quiet = judge(lambda: (_Quiet(), PutWaitsForAnAck), ONE_ITEM)
     assert quiet is not None
     assert (quiet.clause.id, quiet.message) == ("CH4", "consumer c did not end: the channel was never closed")

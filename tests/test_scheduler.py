@@ -18,6 +18,7 @@ from spec._machine import Binding
 from spec._scheduler_plan import SchedulerProgram, TaskPlan, programs
 from spec._target import ref_for
 from spec.scheduler import SchedulerContract, _check_program, leaves
+from tests._support import replay_violation
 
 Gen = Generator[Any, Any, Any]
 
@@ -476,15 +477,6 @@ def judge(factory: Callable[[], Any], program: SchedulerProgram) -> Violation | 
     return None
 
 
-def snippet_fails(violation: Violation) -> bool:
-    """Whether the violation's program, run in a fresh namespace, raises."""
-    try:
-        exec(compile("\n".join(violation.program), "<snippet>", "exec"), {"__name__": "snippet"})
-    except Exception:
-        return True
-    return False
-
-
 A_SPAWNS_B = SchedulerProgram((TaskPlan("a", 2), TaskPlan("b", 1, parent="a", at=0)))
 TWO_STEPS = SchedulerProgram((TaskPlan("a", 2),))
 A_FAILS = SchedulerProgram((TaskPlan("a", 1, fails=True),))
@@ -513,7 +505,7 @@ def test_rarer_faults_are_judged_by_their_clause(
     violation = judge(factory, program)
     assert violation is not None
     assert (violation.clause.id, violation.message) == (clause, message)
-    assert snippet_fails(violation), "\n".join(violation.program)
+    assert replay_violation(violation) is not None, "\n".join(violation.program)
 
 
 def test_the_reference_passes_the_programs_the_rarer_faults_fail() -> None:
