@@ -9,7 +9,7 @@ reported by its fastest round, as a ratio to the native generator (lower is
 better) and as calls per second.
 
 The model replays the body from the start at every call (see
-:mod:`spec._genmodel`), so its cost grows with the square of the yields:
+:mod:`spec.genstate.model`), so its cost grows with the square of the yields:
 the price of being obviously right.
 """
 
@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from impl.genlang import LAST, Program, Return, Try, Yield, YieldFrom
 from impl.genstate import ClassGenerator
-from spec._genlang import LAST, Program, Return, Send, Try, Yield, YieldFrom
-from spec._genmodel import ModelGenerator, Semantics
-from spec._genrender import render
 from spec.genstate import Flavour
+from spec.genstate.lang import Send
+from spec.genstate.model import ModelGenerator, Semantics
+from spec.genstate.render import render
 
 PROGRAM = Program(
     (

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from spec._container import End
+from spec.container import End
 from spec.linearize import ContainerModel, History, Operation, Outcome, Raised, check_history, read_history
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "porcupine"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from spec.genstate import (
+from impl.genlang import (
     LAST,
     Block,
     Note,

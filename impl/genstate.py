@@ -1,7 +1,7 @@
 """A generator written by hand: what CPython does for a generator, in plain Python.
 
 :class:`ClassGenerator` runs a program of the generator language
-(:mod:`spec.genstate`: ``Yield``, ``Return``, ``Raise``, ``Try``,
+(:mod:`impl.genlang`: ``Yield``, ``Return``, ``Raise``, ``Try``,
 ``YieldFrom`` ...) and behaves exactly like the generator CPython makes from
 the same program rendered as a ``def`` with ``yield``: same values, same
 exceptions, same states.  It has ``gi_running``, ``gi_suspended`` and
@@ -21,7 +21,7 @@ It is built like CPython's generator, in two layers:
   CPython's block stack (now its exception table) does.
 
 Its state is one field, moved only along the legal transitions of
-:data:`spec.genstate.TRANSITIONS` (each move asserts it).
+:data:`impl.genlang.TRANSITIONS` (each move asserts it).
 
 :func:`trace` wraps any generator to record each call and the state after it.
 """
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from impl._genframe import Frame
-from spec.genstate import LAST, TRANSITIONS, GenState, Program, Return, Yield, after_one_call
+from impl.genlang import LAST, TRANSITIONS, GenState, Program, Return, Yield, after_one_call
 
 __all__ = ["EXAMPLE", "ClassGenerator", "Frame", "Trace", "TraceStep", "class_example", "native_example", "trace"]
 

@@ -9,20 +9,48 @@ smallest program that breaks it::
     >>> report = spec.check("queue", "impl.queue:DequeQueue", max_examples=20)
     >>> report.ok, report.verdict
     (True, <Verdict.HOLDS: 'holds'>)
+
+The package, bottom to top (imports point down only; ``tests/test_layering.py``
+keeps them so):
+
+``spec._core``
+    what every contract shares: errors, clauses, programs, the per-call
+    deadline, target loading, the checker every call into a target goes
+    through, the contract record, reports, the registry, the oracle
+    (:func:`check`) and the test-case base.  Imports nothing else of ``spec``.
+areas
+    one per contract or checker; an area's public module is its package (or
+    its single module), its helpers live beside it and other areas do not
+    import them:
+
+    * ``spec.queue``, ``spec.stack`` (sharing ``spec.container``),
+      ``spec.averager``, ``spec.pipeline``, ``spec.genstate``,
+      ``spec.scheduler``, ``spec.channel``: the seven contracts;
+    * ``spec.multitasking``: atomicity, preemption and parallelism, as checks;
+    * ``spec.linearize``: the linearizability checker and its history formats;
+    * ``spec.stress``: the stress oracle for live concurrent queues and stacks;
+    * ``spec.adapters``, ``spec.profiles``: adapters of standard containers,
+      the Hypothesis profiles;
+    * ``spec.known_bad``: the catalogues of broken implementations, and
+      ``spec.selftest``, which runs every contract against them.
+``spec._cli``
+    the command line (``python -m spec``), the top layer: nothing imports it.
+
+The reference implementations (:mod:`impl`) import nothing of ``spec``.
 """
 
 from __future__ import annotations
 
-from spec._clauses import Clause, Clauses, ClauseViolation, Violation
-from spec._contract import Contract, Prepared
-from spec._deadline import TargetHung
-from spec._errors import SpecError, TargetError, TargetNotFound, UnknownContract
-from spec._machine import ContractMachine
-from spec._oracle import DEFAULT_TIMEOUT, check
-from spec._registry import contract_names, get_contract
-from spec._report import ClauseResult, ClauseStatus, Report, Verdict
-from spec._target import load_target
-from spec._testcase import ContractTestCase
+from spec._core.checker import ContractMachine
+from spec._core.clauses import Clause, Clauses, ClauseViolation, Violation
+from spec._core.contract import Contract, Prepared
+from spec._core.deadline import TargetHung
+from spec._core.errors import SpecError, TargetError, TargetNotFound, UnknownContract
+from spec._core.oracle import DEFAULT_TIMEOUT, check
+from spec._core.registry import contract_names, get_contract
+from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
+from spec._core.target import load_target
+from spec._core.testcase import ContractTestCase
 
 __all__ = [
     "DEFAULT_TIMEOUT",

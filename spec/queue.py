@@ -23,9 +23,9 @@ or in a test suite::
 
 from __future__ import annotations
 
-from spec._container import Container, ContainerMachine, End, container_clauses, prepare_container
-from spec._contract import Contract, machine_runner
-from spec._testcase import ContractTestCase
+from spec._core.contract import Contract, machine_runner
+from spec._core.testcase import ContractTestCase
+from spec.container import Container, ContainerMachine, End, container_clauses, prepare_container
 
 __all__ = ["CLAUSES", "CONTRACT", "QueueContract", "QueueMachine", "QueueTarget"]
 
@@ -44,6 +44,7 @@ class QueueMachine(ContainerMachine):
     """The queue state machine: a list model, ``pop()`` takes the oldest item."""
 
     clauses = CLAUSES
+    order = CLAUSES.id_of("FIFO")
     end = End.OLDEST
     noun = "queue"
     var = "q"

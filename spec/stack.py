@@ -23,9 +23,9 @@ or in a test suite::
 
 from __future__ import annotations
 
-from spec._container import Container, ContainerMachine, End, container_clauses, prepare_container
-from spec._contract import Contract, machine_runner
-from spec._testcase import ContractTestCase
+from spec._core.contract import Contract, machine_runner
+from spec._core.testcase import ContractTestCase
+from spec.container import Container, ContainerMachine, End, container_clauses, prepare_container
 
 __all__ = ["CLAUSES", "CONTRACT", "StackContract", "StackMachine", "StackTarget"]
 
@@ -44,6 +44,7 @@ class StackMachine(ContainerMachine):
     """The stack state machine: a list model, ``pop()`` takes the newest item."""
 
     clauses = CLAUSES
+    order = CLAUSES.id_of("LIFO")
     end = End.NEWEST
     noun = "stack"
     var = "s"

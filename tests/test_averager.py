@@ -30,13 +30,13 @@ from impl.averager import (
     running_averages,
 )
 from spec import ClauseViolation, TargetError, Violation
-from spec._averager_forms import _UNCLOSABLE, Form, form_of, prepare_averager
-from spec._averager_machine import BAD_VALUES, finite_reals
-from spec._averager_model import MeanModel, U, bound, gamma, same
-from spec._deadline import Deadline
-from spec._machine import Binding
-from spec._target import ref_for
+from spec._core.checker import Binding
+from spec._core.deadline import Deadline
+from spec._core.target import ref_for
 from spec.averager import CLAUSES, CONTRACT, AveragerContract, AveragerMachine
+from spec.averager.forms import _UNCLOSABLE, Form, form_of, prepare_averager
+from spec.averager.machine import BAD_VALUES, finite_reals
+from spec.averager.model import MeanModel, U, bound, gamma, same
 from spec.known_bad.averager import float_total, seed_closure
 from tests._support import replay
 

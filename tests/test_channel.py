@@ -14,11 +14,11 @@ import spec
 from impl.channel import Channel, ChannelClosed, scheduler_and_channels
 from impl.scheduler import Deadlock, Request, Scheduler, WaitQueue
 from spec import ClauseViolation, TargetError, Violation, load_target
-from spec._channel_plan import ChannelProgram
-from spec._deadline import Deadline
-from spec._machine import Binding, HungViolation
-from spec._target import ref_for
+from spec._core.checker import Binding, HungViolation
+from spec._core.deadline import Deadline
+from spec._core.target import ref_for
 from spec.channel import ChannelContract, _check_program
+from spec.channel.plan import ChannelProgram
 from tests._support import replay_violation
 
 Gen = Generator[Any, Any, Any]

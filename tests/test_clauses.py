@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from spec import Clause, Clauses, ClauseViolation, Violation
-from spec._program import Program, literal, show
+from spec._core.program import Program, literal, show
 
 
 def test_clause_ids_titles_and_text_are_checked() -> None:
@@ -37,6 +37,16 @@ def test_clauses_collection() -> None:
         Clauses(a, a)
     with pytest.raises(ValueError, match="a contract needs at least one clause"):
         Clauses()
+    with pytest.raises(ValueError, match="duplicate clause title 'a'"):
+        Clauses(a, Clause("X3", "a", "Another A."))
+
+
+def test_a_clause_is_found_by_its_title_wherever_it_stands() -> None:
+    a, b = Clause("X1", "a", "A."), Clause("X2", "b", "B.")
+    assert Clauses(a, b).id_of("b") == "X2"
+    assert Clauses(b, a).id_of("b") == "X2"
+    with pytest.raises(KeyError, match="no clause titled 'c'"):
+        Clauses(a, b).id_of("c")
 
 
 def test_clause_violation_is_an_assertion_error_carrying_the_evidence() -> None:

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 import spec
 from spec import Clause, Clauses, Contract, Prepared
 from spec._cli import main
-from spec._contract import given_runner
-from spec._deadline import Deadline
-from spec._machine import Binding, Checker
+from spec._core.checker import Binding, Checker
+from spec._core.contract import given_runner
+from spec._core.deadline import Deadline
 from spec.queue import CONTRACT
 
 DOUBLING = Clauses(Clause("D1", "double", "f(x) must return 2 * x."), Clause("D2", "conduct", "f must not raise."))
@@ -73,8 +73,8 @@ def test_main_job_exits_1_and_reports_a_violated_reference(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = dataclasses.replace(CONTRACT, references=("impl.queue:DequeQueue", "spec.known_bad.queue:LifoQueue"))
-    monkeypatch.setattr("spec._cli.contract_names", lambda: ("queue",))
-    monkeypatch.setattr("spec._cli.get_contract", lambda name: broken)
+    monkeypatch.setattr("spec._cli.contracts.contract_names", lambda: ("queue",))
+    monkeypatch.setattr("spec._cli.contracts.get_contract", lambda name: broken)
     assert main(["--max-examples", "30", "--seed", "0"]) == 1
     out = capsys.readouterr().out
     assert "1 of 2 hold" in out

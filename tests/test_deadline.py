@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import pytest
 
-from spec._deadline import Deadline, TargetHung
+from spec._core.deadline import Deadline, TargetHung
 
 T = TypeVar("T")
 

@@ -38,3 +38,47 @@ def test_spec_exports_every_public_name_it_imports() -> None:
         if not name.startswith("_") and not isinstance(value, ModuleType | __future__._Feature)
     }
     assert public == set(spec.__all__)
+
+
+# Every path a user may have written down: the README's, the test-case classes',
+# and the imports the oracle's snippets start with.
+PUBLIC_PATHS = [
+    "spec:check",
+    "spec:load_target",
+    "spec:Report",
+    "spec.queue:QueueContract",
+    "spec.stack:StackContract",
+    "spec.averager:AveragerContract",
+    "spec.pipeline:PipelineContract",
+    "spec.genstate:GenStateContract",
+    "spec.scheduler:SchedulerContract",
+    "spec.channel:ChannelContract",
+    "spec.adapters:DequeAsQueue",
+    "spec.adapters:ListAsStack",
+    "spec.known_bad:catalogue",
+    "spec.known_bad.queue:CATALOGUE",
+    "spec.known_bad.stack:CATALOGUE",
+    "spec.known_bad.averager:CATALOGUE",
+    "spec.known_bad.pipeline:CATALOGUE",
+    "spec.known_bad.genstate:CATALOGUE",
+    "spec.known_bad.scheduler:CATALOGUE",
+    "spec.known_bad.channel:CATALOGUE",
+    "spec.known_bad.stress:CATALOGUE",
+    "spec.linearize:check_history",
+    "spec.linearize:read_history",
+    "spec.stress:stress",
+    "spec.multitasking:CLAUSES",
+    "spec.profiles:PROFILES",
+    # snippets
+    "spec.pipeline:CountingSource",
+    "spec.pipeline:RecordingBuffer",
+    "spec.pipeline:RecordingSink",
+    "spec.pipeline:outcome",
+    "spec.genstate:Thrown",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_public_path_imports(path: str) -> None:
+    module, _, name = path.partition(":")
+    assert hasattr(importlib.import_module(module), name)

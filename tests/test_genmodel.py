@@ -18,10 +18,6 @@ import pytest
 from hypothesis import example, given, reject
 
 from impl.genstate import ClassGenerator
-from spec._genlang import Driver, observe
-from spec._genmodel import ModelDriver
-from spec._genrender import NativeDriver, ObjectDriver, asyncgen_state, render
-from spec._genstrategies import call_sequences, programs
 from spec.genstate import (
     LAST,
     VERSIONS,
@@ -49,6 +45,10 @@ from spec.genstate import (
     YieldFrom,
     predict,
 )
+from spec.genstate.lang import Driver, observe
+from spec.genstate.model import ModelDriver
+from spec.genstate.render import NativeDriver, ObjectDriver, asyncgen_state, render
+from spec.genstate.strategies import call_sequences, programs
 
 CREATED, RUNNING, SUSPENDED, CLOSED = GenState
 GEN, CORO, AGEN = Flavour

@@ -15,8 +15,6 @@ import spec
 import spec.genstate
 from impl.genstate import EXAMPLE, ClassGenerator, class_example, native_example, trace
 from spec import TargetError, load_target
-from spec._genmachine import _UNCLOSABLE
-from spec._genrender import render
 from spec.genstate import (
     LABELS,
     LAST,
@@ -42,6 +40,8 @@ from spec.genstate import (
     after_one_call,
     mermaid,
 )
+from spec.genstate.machine import _UNCLOSABLE
+from spec.genstate.render import render
 from spec.known_bad import catalogue
 from spec.known_bad.genstate import FrameKeptAfterReturn, _Gen
 

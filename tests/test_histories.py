@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from spec import _histories as histories
-from spec._edn import EDNError, Keyword, Symbol, read_all, read_one
-from spec.linearize import UNKNOWN, History, HistoryError, Operation, Raised, Recorder, dump_json, read_history
+from spec.linearize import (
+    UNKNOWN,
+    History,
+    HistoryError,
+    Operation,
+    Raised,
+    Recorder,
+    dump_json,
+    histories,
+    read_history,
+)
+from spec.linearize.edn import EDNError, Keyword, Symbol, read_all, read_one
 
 # -- operations and histories -------------------------------------------------
 

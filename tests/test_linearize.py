@@ -11,15 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import spec._lin_guess
 import spec.linearize
+import spec.linearize.guess
 from bench.bench_linearize import generated_queue
 from spec import TargetError
-from spec._lin_cli import load_model
-from spec._lin_guess import container_suspects, fifo_order
-from spec._lin_models import EVERY_GROUP, check_operations
-from spec._lin_report import format_history
-from spec._lin_search import Found, SearchResult, event_order, search
+from spec._cli.history import load_model
 from spec.linearize import (
     MODELS,
     UNKNOWN,
@@ -37,6 +33,10 @@ from spec.linearize import (
     get_model,
     read_history,
 )
+from spec.linearize.guess import container_suspects, fifo_order
+from spec.linearize.models import EVERY_GROUP, check_operations
+from spec.linearize.report import format_history
+from spec.linearize.search import Found, SearchResult, event_order, search
 from tests._support import ROOT, run_cli
 
 CORPUS = ROOT.parent / "shared" / "data" / "porcupine"
@@ -507,7 +507,7 @@ def test_container_suspects_are_the_classic_anomalies(monkeypatch: pytest.Monkey
     others = [op(2, push, 3, None, 0, None), op(2, "peek", None, 1, 0, 1), op(3, "len", None, 0, 0, 1)]
     assert _suspects([*fifo, *others]) == _suspects(fifo)  # pending calls, peeks and len() say nothing
     assert repr(EVERY_GROUP) == "EVERY_GROUP"
-    monkeypatch.setattr(spec._lin_guess, "_STACK_PAIRS", 1)
+    monkeypatch.setattr(spec.linearize.guess, "_STACK_PAIRS", 1)
     assert _suspects(lifo, fifo=False) == []
     for case in (twice, early, present, fifo):
         assert not check_history(case, "queue").ok

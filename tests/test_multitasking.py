@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from impl.scheduler import Scheduler
 from spec import ClauseViolation
-from spec._multitasking_tasks import process_id
 from spec.known_bad.scheduler import EagerSpawn, LifoScheduler
 from spec.multitasking import (
     CLAUSES,
@@ -24,6 +23,7 @@ from spec.multitasking import (
     run_to_end,
     simulate,
 )
+from spec.multitasking.tasks import process_id
 from tests._support import replay_violation
 
 

@@ -12,8 +12,8 @@ from hypothesis.errors import FlakyFailure
 import spec
 from impl.queue import DequeQueue
 from spec import ClauseStatus, TargetError, UnknownContract, Verdict
-from spec._clauses import ClauseViolation
-from spec._oracle import _run
+from spec._core.clauses import ClauseViolation
+from spec._core.oracle import _run
 from spec.known_bad.queue import LifoQueue, _Queue
 from spec.queue import CLAUSES, CONTRACT
 from tests._support import replay

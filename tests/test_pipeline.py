@@ -25,10 +25,9 @@ from impl.pipeline import (
     subroutine,
 )
 from spec import ClauseViolation, TargetError, TargetHung, load_target
-from spec._deadline import Deadline
-from spec._machine import Binding
-from spec._pipeline_cases import Case, cases
-from spec._target import ref_for
+from spec._core.checker import Binding
+from spec._core.deadline import Deadline
+from spec._core.target import ref_for
 from spec.known_bad import KnownBad, catalogue
 from spec.known_bad.pipeline import pops_the_wrong_end, primes_with_next, skips_the_first_item
 from spec.pipeline import (
@@ -44,6 +43,7 @@ from spec.pipeline import (
     _Run,
     outcome,
 )
+from spec.pipeline.cases import Case, cases
 from tests._support import replay, replay_violation
 
 # -- the reference: impl.pipeline ----------------------------------------------------------------

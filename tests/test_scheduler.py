@@ -13,11 +13,11 @@ from hypothesis import given
 import spec
 from impl.scheduler import Deadlock, Request, Scheduler, Task, TaskState, WaitQueue
 from spec import ClauseViolation, TargetError, Violation
-from spec._deadline import Deadline
-from spec._machine import Binding
-from spec._scheduler_plan import SchedulerProgram, TaskPlan, programs
-from spec._target import ref_for
+from spec._core.checker import Binding
+from spec._core.deadline import Deadline
+from spec._core.target import ref_for
 from spec.scheduler import SchedulerContract, _check_program, leaves
+from spec.scheduler.plan import SchedulerProgram, TaskPlan, programs
 from tests._support import replay_violation
 
 Gen = Generator[Any, Any, Any]

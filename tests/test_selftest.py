@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from spec import _selftest
-from spec._selftest import Row, SelfTest, selftest
+import spec.selftest as _selftest
 from spec.known_bad import KnownBad
+from spec.selftest import Row, SelfTest, selftest
 
 
 def test_selftest_of_one_contract_holds() -> None:

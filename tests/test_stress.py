@@ -9,8 +9,7 @@ from typing import Any, ClassVar
 import pytest
 
 from spec import SpecError, TargetError, TargetNotFound, check
-from spec._deadline import Deadline
-from spec._stress_run import Call, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
+from spec._core.deadline import Deadline
 from spec.known_bad.stress import (
     CATALOGUE,
     AsyncHangingPopQueue,
@@ -22,6 +21,7 @@ from spec.known_bad.stress import (
 )
 from spec.linearize import EVERY_GROUP, UNKNOWN, Outcome, check_history, get_model
 from spec.stress import SWITCH_INTERVAL, stress
+from spec.stress.run import Call, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
 from tests._support import run_cli
 
 # Hangs are reported after this long (each call); short keeps the suite fast.

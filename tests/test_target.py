@@ -10,7 +10,7 @@ import pytest
 
 from impl.queue import DequeQueue
 from spec import TargetError, TargetNotFound, load_target
-from spec._target import ref_for, resolve_target
+from spec._core.target import ref_for, resolve_target
 
 
 def write(path: Path, source: str) -> Path:

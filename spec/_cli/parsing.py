@@ -1,0 +1,77 @@
+"""What every command of the command line shares: one-line errors, numbers, the common options."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import NoReturn
+
+from spec._core.oracle import DEFAULT_TIMEOUT
+
+__all__ = ["EXIT_ERROR", "EXIT_HOLDS", "EXIT_VIOLATED", "PROG", "Parser", "UsageError", "common_options", "number"]
+
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_ERROR = 0, 1, 2
+
+PROG = "python -m spec"
+
+DEFAULTS = {"max_examples": None, "seed": None, "timeout": DEFAULT_TIMEOUT, "profile": None}
+"""The common options' values when the command line gives none (see :func:`common_options`)."""
+
+
+class UsageError(Exception):
+    """The command line is wrong: exit 2 with this one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def number(kind: type[int] | type[float], minimum: float) -> Callable[[str], float]:
+    """An argument type: an ``int`` or ``float`` of at least ``minimum``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            noun = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"must be {noun}, got {text!r}") from None
+        if not value >= minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum:g}, got {text!r}")
+        return value
+
+    return parse
+
+
+def common_options() -> Parser:
+    """The options every search command takes, as a parent parser.
+
+    Defaults are suppressed, so that the options may come before or after the
+    command (``--seed 5 check ...`` or ``check ... --seed 5``) without one
+    erasing the other; :data:`DEFAULTS` fills in what neither gave.
+    """
+    common = Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument(
+        "--max-examples",
+        type=number(int, 1),
+        metavar="N",
+        help="programs to try per target (default: the profile's)",
+    )
+    common.add_argument(
+        "--seed",
+        type=number(int, 0),
+        metavar="S",
+        help="seed of the search (default: random; 0 under a derandomized profile)",
+    )
+    common.add_argument(
+        "--timeout",
+        type=number(float, 1e-3),
+        metavar="SECONDS",
+        help=f"time limit of each call into the target (default: {DEFAULT_TIMEOUT:g})",
+    )
+    common.add_argument(
+        "--profile", metavar="NAME", help="Hypothesis settings profile: default, ci, thorough, mutation"
+    )
+    return common

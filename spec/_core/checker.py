@@ -1,0 +1,332 @@
+"""Checkers and contract machines: calls into the target, evidence out.
+
+A contract's machine applies each operation to its model and to the target,
+then compares.  It never calls the target directly: it goes through
+:meth:`Checker.call`, which
+
+* records the call as a statement of a replayable :class:`~spec._core.program.Program`,
+* runs it under the check's :class:`~spec._core.deadline.Deadline`, and
+* turns any exception the contract does not allow into a violation of the
+  contract's *conduct* clause (the one that says "calls return in time and raise
+  nothing else"), so that a broken target is a verdict, never an oracle crash.
+
+Every comparison goes through :meth:`Checker.require`, which counts the
+check against its clause (a clause that was never checked is reported as
+unexercised, not as holding) and, when it fails, raises
+:class:`~spec._core.clauses.ClauseViolation` with the program so far plus a final
+statement that fails when replayed.
+"""
+
+from __future__ import annotations
+
+import operator
+import traceback
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from hypothesis.stateful import RuleBasedStateMachine
+
+from spec._core.clauses import Clauses, ClauseViolation, Violation
+from spec._core.deadline import Deadline, TargetHung
+from spec._core.program import Program, TargetRef, show
+
+__all__ = [
+    "TARGET_ERRORS",
+    "Binding",
+    "Checker",
+    "ContractMachine",
+    "HungViolation",
+    "TargetFailure",
+    "describe_exception",
+    "raises_block",
+]
+
+TARGET_ERRORS: tuple[type[BaseException], ...] = (Exception, SystemExit, GeneratorExit)
+"""Exceptions a target may raise that the oracle reports rather than lets through.
+
+The one place that decides it; every call into target code catches these.
+KeyboardInterrupt is left alone: it is the user's, not the target's.
+"""
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``TypeName: message`` (or just ``TypeName`` when there is no message)."""
+    text = str(exc)
+    return f"{type(exc).__qualname__}: {text}" if text else type(exc).__qualname__
+
+
+@dataclass
+class Binding:
+    """What one check binds a contract's machine to.
+
+    Shared by every machine instance of the check: the factory to call, how
+    snippets name it, the per-call deadline, and the tallies the report reads
+    (programs run, checks made per clause).
+    """
+
+    factory: Callable[[], Any]
+    ref: TargetRef
+    deadline: Deadline
+    form: str = ""
+    programs: int = 0
+    checks: Counter[str] = field(default_factory=Counter)
+
+
+class TargetFailure(Exception):
+    """The target raised, inside a call the machine made; carries what it raised."""
+
+    error: BaseException
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(describe_exception(error))
+        self.error = error
+
+
+class HungViolation(BaseException):
+    """A call into the target hung: the conduct clause is broken, search over.
+
+    Like :class:`~spec._core.deadline.TargetHung` it is a :class:`BaseException`, so
+    Hypothesis lets it through at once instead of shrinking (each attempt
+    would cost a whole time limit); it carries the program that hung.
+    """
+
+    violation: Violation
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.message)
+        self.violation = violation
+
+
+class Checker:
+    """Evidence gathering for one program run against the target.
+
+    It holds the program so far and offers the calls and checks described in
+    the module docstring.  :class:`ContractMachine` is a checker; a contract
+    whose test is not a state machine (an ``@given`` test) makes one per
+    example with ``Checker(clauses=..., conduct=..., binding=...)``.
+
+    ``conduct`` is the id of the clause a hang or a disallowed exception breaks.
+    """
+
+    clauses: Clauses
+    conduct: str
+    binding: Binding
+    program: Program
+
+    def __init__(self, *, clauses: Clauses, conduct: str, binding: Binding) -> None:
+        self.clauses = clauses
+        self.conduct = conduct
+        self.binding = binding
+        binding.programs += 1
+        self.program = Program(binding.ref.imports)
+
+    # -- calling the target -------------------------------------------------
+
+    def attempt(self, source: str, fn: Callable[..., Any], *args: Any, record: bool = True) -> Any:
+        """Record ``source`` and return ``fn(*args)``, or raise :class:`TargetFailure`.
+
+        A hang is a conduct violation straight away (there is nothing useful a
+        caller could do with it, see :meth:`hung`); an exception is handed to
+        the caller, who decides whether the contract allows it.  With
+        ``record=False`` (for queries such as ``len(q)`` made only to check)
+        the statement stays in the program only if the call fails.
+        """
+        self.program.add(source)
+        try:
+            value = self.binding.deadline.call(fn, *args)
+        except TargetHung as hung:
+            self.hung(source, hung)
+        except TARGET_ERRORS as exc:
+            raise TargetFailure(exc) from exc
+        self.count(self.conduct)
+        if not record:
+            self.program.drop_last()
+        return value
+
+    def call(self, source: str, fn: Callable[..., Any], *args: Any, record: bool = True) -> Any:
+        """Like :meth:`attempt`, but any exception is a conduct violation."""
+        try:
+            return self.attempt(source, fn, *args, record=record)
+        except TargetFailure as failure:
+            self.raised(source, failure.error)
+
+    def call_raising(
+        self,
+        source: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        expected: type[BaseException],
+        clause: str,
+        why: str,
+    ) -> BaseException:
+        """Call ``fn(*args)``, which must raise ``expected`` (a check of ``clause``).
+
+        Returning normally breaks ``clause``; raising something else breaks the
+        conduct clause.  Returns the exception raised.
+        """
+        try:
+            value = self.attempt(source, fn, *args)
+        except TargetFailure as failure:
+            if isinstance(failure.error, expected):
+                self.count(clause)
+                self.count(self.conduct)
+                # Replayed, the statement must not stop the program where the
+                # target behaved: it raises the expected exception, suppressed.
+                self.program.drop_last()
+                self.program.need("from contextlib import suppress")
+                self.program.add(f"with suppress({expected.__name__}): {source}")
+                return failure.error
+            self.raised(source, failure.error)
+        self.fail(
+            clause,
+            f"{source} returned {show(value)}; {why}",
+            expected=f"raises {expected.__name__}",
+            actual=f"returned {show(value)}",
+            ending=raises_block(source, expected, f"{self.tag(clause)}: {why}"),
+            replace_last=True,
+        )
+
+    def equal(self, source: str, a: object, b: object) -> bool:
+        """``a == b`` where either may be the target's object, so ``__eq__`` is target code.
+
+        It runs under the time limit (a hang is a conduct violation, as for any
+        call) and an exception counts as "not equal".  ``source`` names the
+        comparison in the snippet, should it hang.
+        """
+        try:
+            return bool(self.attempt(source, operator.eq, a, b, record=False))
+        except TargetFailure:
+            self.program.drop_last()
+            return False
+
+    # -- checking -----------------------------------------------------------
+
+    def tag(self, clause: str) -> str:
+        """``Q1 (FIFO)``: how assertion messages in snippets name a clause."""
+        return f"{clause} ({self.clauses[clause].title})"
+
+    def count(self, clause: str) -> None:
+        """Tally one check of ``clause`` (it passed)."""
+        assert clause in self.clauses, clause
+        self.binding.checks[clause] += 1
+
+    def require(
+        self,
+        ok: bool,
+        clause: str,
+        message: str,
+        *,
+        expected: object = "",
+        actual: object = "",
+        ending: Sequence[str] = (),
+        replace_last: bool = False,
+    ) -> None:
+        """Count a check of ``clause``; if ``ok`` is false, fail it (see :meth:`fail`)."""
+        if not ok:
+            self.fail(
+                clause,
+                message,
+                expected=expected,
+                actual=actual,
+                ending=ending,
+                replace_last=replace_last,
+            )
+        self.count(clause)
+
+    def fail(
+        self,
+        clause: str,
+        message: str,
+        *,
+        expected: object = "",
+        actual: object = "",
+        ending: Sequence[str] = (),
+        replace_last: bool = False,
+        detail: str = "",
+    ) -> NoReturn:
+        """Raise :class:`ClauseViolation` for ``clause``, or the clause :meth:`attribute` names.
+
+        ``ending`` are statements appended to the program (or replacing its
+        last statement) that fail when the program is replayed.  ``expected``
+        and ``actual`` are shown as given when they are strings, else as reprs.
+        """
+        clause, message, ending = self.attribute(clause, message, ending)
+        self.count(clause)
+        raise ClauseViolation(
+            Violation(
+                clause=self.clauses[clause],
+                message=message,
+                expected=expected if isinstance(expected, str) else show(expected),
+                actual=actual if isinstance(actual, str) else show(actual),
+                program=self.program.lines(ending=ending, replace_last=replace_last),
+                detail=detail,
+            )
+        )
+
+    def attribute(self, clause: str, message: str, ending: Sequence[str]) -> tuple[str, str, Sequence[str]]:
+        """The clause a failure found as a violation of ``clause`` is blamed on, with its message and ending.
+
+        As found, here; a contract whose evidence can point at a more specific
+        clause than the check that found it overrides this (the pipeline
+        contract blames a failure at a size edge on its edge clause when the
+        sizes nearby hold).
+        """
+        return clause, message, ending
+
+    def raised(self, source: str, error: BaseException) -> NoReturn:
+        """Fail the conduct clause: ``source`` raised ``error``, which is not allowed."""
+        self.fail(
+            self.conduct,
+            f"{source} raised {describe_exception(error)}",
+            expected="no exception",
+            actual=describe_exception(error),
+            ending=(f"# raises {describe_exception(error)}",),
+            detail="".join(traceback.format_exception(error)),
+        )
+
+    def hung(self, source: str, hung: TargetHung, *, clause: str = "", context: str = "") -> NoReturn:
+        """Fail ``clause`` (default: the conduct clause): ``source`` did not return in time.
+
+        Raises :class:`HungViolation`, which ends the search at once; the
+        program is the one that hung, not shrunk.  ``context`` is added to
+        the message (``" after the channel was closed"``).
+        """
+        broken = self.clauses[clause or self.conduct]
+        self.binding.checks[broken.id] += 1
+        raise HungViolation(
+            Violation(
+                clause=broken,
+                message=f"{source} {hung}{context}",
+                expected=f"returns within {hung.seconds:g} s",
+                actual="still running",
+                program=self.program.lines(ending=(f"# does not return within {hung.seconds:g} s",)),
+            )
+        ) from None
+
+
+class ContractMachine(Checker, RuleBasedStateMachine):
+    """Base class for contract state machines: a :class:`Checker` Hypothesis drives.
+
+    Subclasses set ``clauses`` and ``conduct`` as class attributes; the oracle
+    makes a further subclass per check with ``binding`` set (see
+    :func:`spec._core.contract.machine_runner`).
+    """
+
+    def __init__(self) -> None:
+        RuleBasedStateMachine.__init__(self)
+        cls = type(self)
+        Checker.__init__(self, clauses=cls.clauses, conduct=cls.conduct, binding=cls.binding)
+
+
+def raises_block(source: str, expected: type[BaseException], why: str) -> tuple[str, ...]:
+    """Statements that fail with ``AssertionError(why)`` unless ``source`` raises ``expected``."""
+    return (
+        "try:",
+        f"    {source}",
+        f"except {expected.__name__}:",
+        "    pass",
+        "else:",
+        f"    raise AssertionError({why!r})",
+    )

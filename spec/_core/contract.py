@@ -1,0 +1,122 @@
+"""What the oracle needs from a contract module, in one record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import hypothesis
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
+
+from spec._core.checker import Binding, ContractMachine, describe_exception
+from spec._core.clauses import Clauses
+from spec._core.deadline import Deadline, TargetHung
+from spec._core.errors import TargetError
+
+__all__ = ["Contract", "Prepared", "Runner", "as_factory", "call_for_shape", "given_runner", "machine_runner"]
+
+T = TypeVar("T")
+
+# A runner turns a binding, settings and a seed into the Hypothesis test to run:
+# a zero-argument callable that returns quietly or raises ClauseViolation.
+Runner = Callable[[Binding, hypothesis.settings, int], Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A target that passed the shape check: the factory to call and its form.
+
+    ``form`` names which of several accepted shapes the target has (the
+    averager contract accepts closures, generators and async generators); it is
+    ``""`` for contracts with one shape.
+    """
+
+    factory: Callable[[], Any]
+    form: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One contract: its clauses, what a target must be, and how to check one.
+
+    * ``target`` says in one line what a target must be (shown by the CLI);
+    * ``prepare(target, deadline)`` checks the target's shape and raises
+      :class:`~spec.TargetError` with a one-line reason when it is wrong;
+    * ``runner`` builds the Hypothesis test for a binding (see
+      :func:`machine_runner` for contracts that are a state machine);
+    * ``references`` are the ``TARGET`` strings of the reference
+      implementations and adapters that ``python -m spec`` checks.
+    """
+
+    name: str
+    summary: str
+    clauses: Clauses
+    target: str
+    prepare: Callable[[object, Deadline], Prepared]
+    runner: Runner
+    references: tuple[str, ...]
+
+
+def machine_runner(machine: type[ContractMachine]) -> Runner:
+    """The runner of a contract whose test is the state machine ``machine``."""
+
+    def runner(binding: Binding, settings: hypothesis.settings, seed: int) -> Callable[[], None]:
+        bound = type(machine.__name__, (machine,), {"binding": binding, "__module__": machine.__module__})
+        seeded = hypothesis.seed(seed)(bound)
+
+        def run() -> None:
+            run_state_machine_as_test(seeded, settings=settings)
+
+        return run
+
+    return runner
+
+
+def given_runner(cases: st.SearchStrategy[T], body: Callable[[Binding, T], None]) -> Runner:
+    """The runner of a contract whose test is one ``@given`` property.
+
+    ``body(binding, case)`` runs one example: it makes a
+    :class:`~spec._core.checker.Checker` from the binding, exercises the target on
+    ``case`` and raises :class:`~spec.ClauseViolation` on a broken clause.
+    Hypothesis shrinks ``case``; the report shows the smallest one.
+    """
+
+    def runner(binding: Binding, settings: hypothesis.settings, seed: int) -> Callable[[], None]:
+        @hypothesis.seed(seed)
+        @settings
+        @given(cases)
+        def example(case: T) -> None:
+            body(binding, case)
+
+        return example
+
+    return runner
+
+
+def as_factory(target: object, requirement: str) -> tuple[Callable[[], Any], str]:
+    """``target`` as a factory, and the name a shape check's messages give it.
+
+    Raises :class:`~spec.TargetError` ("``requirement``, got ...") when
+    ``target`` is not callable.
+    """
+    if not callable(target):
+        raise TargetError(f"{requirement}, got {target!r}")
+    return target, getattr(target, "__qualname__", repr(target))
+
+
+def call_for_shape(label: str, deadline: Deadline, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` made by a shape check; ``label`` names the call in messages (``MyQueue()``).
+
+    The check cannot run on a target whose factory raises or hangs: either is
+    a :class:`~spec.TargetError` ("calling ``label`` raised ...", "... did not
+    return within ...").
+    """
+    try:
+        return deadline.call(fn, *args)
+    except TargetHung as hung:
+        raise TargetError(f"calling {label} {hung}") from None
+    except Exception as exc:
+        raise TargetError(f"calling {label} raised {describe_exception(exc)}") from None

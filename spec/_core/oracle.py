@@ -1,0 +1,198 @@
+"""The oracle: check any target against any registered contract.
+
+Discussion: the oracle drives Hypothesis with settings of its own on top of the
+active profile.  It always passes an explicit seed, so that every report says
+how to rerun it exactly; under a derandomized profile (CI) the seed is 0 and
+the run is the same every time.  It turns off what would make a verdict depend
+on more than the seed and the target: the example database, Hypothesis's own
+deadline (the oracle has a per-call time limit instead), health checks (a slow
+target is the user's business), and the reporting of several bugs at once (a
+report names one broken clause).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase
+from hypothesis.reporting import with_reporter
+
+from spec._core.checker import Binding, HungViolation
+from spec._core.clauses import ClauseViolation, Violation
+from spec._core.contract import Contract
+from spec._core.deadline import Deadline
+from spec._core.program import TargetRef
+from spec._core.registry import get_contract
+from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
+from spec._core.target import ref_for, resolve_target
+
+__all__ = ["DEFAULT_TIMEOUT", "check", "search_settings"]
+
+DEFAULT_TIMEOUT = 5.0
+"""Seconds a single call into the target may take before it counts as hung."""
+
+
+def check(
+    contract: str | Contract,
+    target: object,
+    *,
+    settings: hypothesis.settings | None = None,
+    max_examples: int | None = None,
+    seed: int | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Report:
+    """Check ``target`` against ``contract`` and report what holds and what breaks.
+
+    ``contract`` is a registered name (``"queue"``) or a :class:`Contract`.
+    ``target`` is the object to check, or a ``TARGET`` string
+    (``"package.module:attr"`` or ``"path/to/file.py:attr"``) that names it.
+    ``settings`` defaults to the active Hypothesis profile; ``max_examples``
+    overrides its example count.  ``seed`` fixes the search (default: random,
+    or 0 under a derandomized profile).  ``timeout`` is the time limit of each
+    call into the target in seconds (``None``: no limit).
+
+    Returns a :class:`Report`; a target that breaks a clause, raises what the
+    contract does not allow or hangs is a violation, never an exception here.
+
+    Raises :class:`~spec.UnknownContract`, :class:`~spec.TargetNotFound` or
+    :class:`~spec.TargetError` when the check cannot run, and
+    :class:`ValueError` for a non-positive ``max_examples`` or ``timeout`` or a
+    negative ``seed``.
+    """
+    if isinstance(contract, str):
+        contract = get_contract(contract)
+    if max_examples is not None and not max_examples >= 1:
+        raise ValueError(f"max_examples must be a positive integer, got {max_examples!r}")
+    if seed is not None and not seed >= 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
+    run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
+    with Deadline(timeout) as deadline:
+        prepared = contract.prepare(obj, deadline)
+        binding = Binding(factory=prepared.factory, ref=ref, deadline=deadline, form=prepared.form)
+        test = contract.runner(binding, run_settings, seed)
+        started = time.perf_counter()
+        violation, steps, shrunk = _run(test)
+        seconds = time.perf_counter() - started
+    return _report(
+        contract=contract,
+        ref=ref,
+        binding=binding,
+        violation=violation,
+        steps=steps,
+        shrunk=shrunk,
+        seconds=seconds,
+        seed=seed,
+    )
+
+
+def search_settings(
+    settings: hypothesis.settings | None, *, max_examples: int | None, seed: int | None
+) -> tuple[hypothesis.settings, int]:
+    """The settings and seed of one search, on top of ``settings`` (default: the active profile).
+
+    See the module's Discussion: an explicit seed (0 under a derandomized
+    profile, random otherwise, unless given), no example database, no
+    deadline or health checks, one bug reported, no explain phase.
+    """
+    base = settings if settings is not None else hypothesis.settings()
+    if seed is None:
+        seed = 0 if base.derandomize else random.SystemRandom().randrange(2**32)
+    searched = hypothesis.settings(
+        base,
+        max_examples=max_examples if max_examples is not None else base.max_examples,
+        derandomize=False,
+        database=None,
+        deadline=None,
+        report_multiple_bugs=False,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+        # The explain phase points at lines of the contract, not of the target.
+        phases=[phase for phase in base.phases if phase is not Phase.explain],
+    )
+    return searched, seed
+
+
+def _run(test: Callable[[], None]) -> tuple[Violation | None, str, bool]:
+    """Run ``test``; return the violation it found (if any), Hypothesis's steps, shrunk?"""
+    printed: list[object] = []
+    try:
+        with with_reporter(printed.append):
+            test()
+    except ClauseViolation as exc:
+        notes = [_unheaded(n) for n in getattr(exc, "__notes__", ())]
+        return exc.violation, "\n".join(n for n in notes if n) or "\n".join(map(str, printed)), True
+    except HungViolation as hung:
+        return hung.violation, "", False
+    except hypothesis.errors.FlakyFailure as flaky:
+        # The target failed once and then passed the same program on replay:
+        # report the first failure, marked as not reproducible.
+        found = _first_violation(flaky)
+        if found is None:
+            raise
+        message = f"{found.message} (did not happen again when replayed: the target is nondeterministic)"
+        return dataclasses.replace(found, message=message), "", False
+    return None, "", True
+
+
+def _unheaded(note: str) -> str:
+    """A note without Hypothesis's "Falsifying example:" style header."""
+    for header in ("Failing test case: <state machine>", "Falsifying example: ", "Failing test case: "):
+        if note.startswith(header):
+            return note[len(header) :].strip()
+    return note
+
+
+def _first_violation(group: BaseExceptionGroup[Any]) -> Violation | None:
+    for exc in group.exceptions:
+        if isinstance(exc, ClauseViolation):
+            return exc.violation
+        if isinstance(exc, BaseExceptionGroup):
+            found = _first_violation(exc)
+            if found is not None:
+                return found
+    return None
+
+
+def _report(
+    *,
+    contract: Contract,
+    ref: TargetRef,
+    binding: Binding,
+    violation: Violation | None,
+    steps: str,
+    shrunk: bool,
+    seconds: float,
+    seed: int,
+) -> Report:
+    results = []
+    for clause in contract.clauses:
+        checks = binding.checks[clause.id]
+        if violation is not None and violation.clause == clause:
+            status = ClauseStatus.VIOLATED
+        elif checks == 0:
+            status = ClauseStatus.UNEXERCISED
+        elif violation is not None:
+            status = ClauseStatus.UNDECIDED
+        else:
+            status = ClauseStatus.HELD
+        results.append(ClauseResult(clause, status, checks))
+    return Report(
+        contract=contract.name,
+        target=ref.label,
+        form=binding.form,
+        verdict=Verdict.HOLDS if violation is None else Verdict.VIOLATED,
+        clauses=tuple(results),
+        violation=violation,
+        steps=steps,
+        shrunk=shrunk,
+        examples=binding.programs,
+        seconds=seconds,
+        seed=seed,
+        importable=ref.importable,
+    )

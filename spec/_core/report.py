@@ -1,0 +1,131 @@
+"""What a check answers: the verdict, clause by clause, and the evidence."""
+
+from __future__ import annotations
+
+import enum
+import shlex
+import textwrap
+from dataclasses import dataclass
+
+from spec._core.clauses import Clause, Violation
+
+__all__ = ["ClauseResult", "ClauseStatus", "Report", "Verdict"]
+
+
+class Verdict(enum.Enum):
+    """The answer of a check: every clause held, or one was violated."""
+
+    HOLDS = "holds"
+    VIOLATED = "violated"
+
+
+class ClauseStatus(enum.Enum):
+    """What a check learned about one clause.
+
+    ``HELD``: checked at least once and never broken.  ``VIOLATED``: broken.
+    ``UNDECIDED``: not broken before the search stopped at another clause's
+    violation.  ``UNEXERCISED``: no check of it ran (too few examples).
+    """
+
+    HELD = "held"
+    VIOLATED = "violated"
+    UNDECIDED = "undecided"
+    UNEXERCISED = "unexercised"
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    """One clause, its status and how many times it was checked."""
+
+    clause: Clause
+    status: ClauseStatus
+    checks: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of checking one target against one contract.
+
+    ``ok`` is true exactly when the verdict is :attr:`Verdict.HOLDS`.  On a
+    violation, ``violation`` holds the clause, the message, expected and actual
+    values and the replayable ``program``; ``steps`` is the failing program as
+    Hypothesis printed it (empty when the search was cut short by a hang).
+    ``shrunk`` says whether the counterexample was minimised.  ``rerun`` says
+    how to repeat the check with the same seed (a command when the target is
+    ``importable`` by name, else a call).
+    """
+
+    contract: str
+    target: str
+    form: str
+    verdict: Verdict
+    clauses: tuple[ClauseResult, ...]
+    violation: Violation | None
+    steps: str
+    shrunk: bool
+    examples: int
+    seconds: float
+    seed: int
+    importable: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is Verdict.HOLDS
+
+    @property
+    def unexercised(self) -> tuple[Clause, ...]:
+        """Clauses that no check exercised (a holding verdict says nothing of them)."""
+        return tuple(r.clause for r in self.clauses if r.status is ClauseStatus.UNEXERCISED)
+
+    @property
+    def step_count(self) -> int:
+        """Steps of the counterexample as Hypothesis printed it (rules run, or 1 per example)."""
+        lines = [line for line in self.steps.splitlines() if not line.startswith((" ", "state = "))]
+        return sum(1 for line in lines if line != "state.teardown()")
+
+    @property
+    def rerun(self) -> str:
+        """How to repeat this check exactly: a command, or a call when the target has no name."""
+        if self.importable:
+            return f"python -m spec check {self.contract} {shlex.quote(self.target)} --seed {self.seed}"
+        return f"spec.check({self.contract!r}, <your factory>, seed={self.seed})"
+
+    @property
+    def snippet(self) -> str:
+        """The failing program as one block of Python ("" when the contract holds)."""
+        return "\n".join(self.violation.program) if self.violation else ""
+
+    def format(self) -> str:
+        """The report as text for a terminal, the way ``python -m spec check`` prints it."""
+        form = f" ({self.form})" if self.form else ""
+        head = f"{self.contract}: {self.target}{form}: {self.verdict.value.upper()}"
+        lines = [head]
+        if self.violation is None:
+            for r in self.clauses:
+                lines.append(f"  {r.clause.id:<5} {r.status.value:<11} {r.checks:>6} checks  {r.clause.title}")
+            for clause in self.unexercised:
+                lines.append(f"warning: {clause.id} was never checked; run more examples (--max-examples)")
+        else:
+            v = self.violation
+            lines.append(f"{v.clause}")
+            lines.append(f"  {v.message}")
+            if v.expected or v.actual:
+                lines.append(f"  expected: {v.expected}")
+                lines.append(f"  actual:   {v.actual}")
+            kind = (
+                "Smallest failing program"
+                if self.shrunk
+                else "Failing program as found (not shrunk: a hang or a nondeterministic failure stops the search)"
+            )
+            lines.append(f"{kind}, as Python against your target:")
+            lines.append(textwrap.indent(self.snippet, "    "))
+            if self.steps:
+                lines.append("As Hypothesis printed it:")
+                lines.append(textwrap.indent(self.steps, "    "))
+            if v.detail:
+                lines.append("Traceback of the target's exception:")
+                lines.append(textwrap.indent(v.detail.rstrip("\n"), "    "))
+        lines.append(f"{self.examples} programs, {self.seconds:.2f} s, seed {self.seed}")
+        if self.violation is not None:
+            lines.append(f"rerun: {self.rerun}")
+        return "\n".join(lines)

@@ -1,0 +1,373 @@
+"""The ``genstate`` contract's state machine: any generator-protocol object, driven at random.
+
+The oracle does not know the target's body, so it checks what holds for
+every generator whatever its body does: the state after each call against
+the legal transitions, and the calls whose answer does not depend on the
+body (before the start, after the end, ``close()``).  Each time a call
+closes the generator, the machine makes every call a closed generator must
+answer, then starts a new one (:meth:`GenStateMachineBase._renew`).
+
+Discussion (attributing a failure to the right clause): one wrong answer can
+often be read as breaking two clauses; the report must name the one that
+sends the implementer to the right place.  So a call is judged by the most
+specific clause that covers it, and the general transition clause (G1) comes
+last, for what no other clause explains:
+
+* a call on a closed generator: G5 (and G6 for a return value repeated),
+  checked right after the call that closed it;
+* ``send(v)`` with ``v`` not ``None`` on a new generator: G2;
+* ``throw(e)`` on a new generator: G3;
+* ``close()``: G4;
+* a call that finished the generator with ``StopIteration``: G6; one that
+  let another exception out: G7;
+* only then: the state after the call must be reachable in one call (G1),
+  and a call that returned a value must have left the generator suspended.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import rule
+
+from impl.genlang import GenState, after_one_call
+from spec._core.checker import ContractMachine, TargetFailure, describe_exception
+from spec._core.contract import Prepared, as_factory, call_for_shape
+from spec._core.deadline import Deadline, TargetHung
+from spec._core.errors import TargetError
+from spec._core.program import show
+
+__all__ = ["GenStateMachineBase", "Thrown", "prepare_generator"]
+
+CREATED, RUNNING, SUSPENDED, CLOSED = GenState
+
+_METHODS = ("__next__", "send", "throw", "close")
+_ATTRIBUTES = ("gi_running", "gi_suspended", "gi_frame")
+
+
+class Thrown(Exception):
+    """What the oracle throws into generators: an exception no target has a reason to catch."""
+
+
+class _Abandoned(BaseException):
+    """Thrown into a generator that will not close, to end it when the check is over."""
+
+
+_UNCLOSABLE: list[object] = []
+"""Generators that could not be closed, kept alive so that the garbage collector never resumes them."""
+
+
+def prepare_generator(target: object, deadline: Deadline) -> Prepared:
+    """The shape check: ``target`` is a zero-argument callable returning a generator-protocol object."""
+    if inspect.isgenerator(target):
+        raise TargetError(
+            "a genstate target must be a zero-argument callable returning a generator, got a generator object;"
+            " pass the generator function instead"
+        )
+    factory, name = as_factory(target, "a genstate target must be a zero-argument callable returning a generator")
+    gen = call_for_shape(f"{name}()", deadline, factory)
+    try:
+        missing = deadline.call(_missing, gen)
+    except TargetHung as hung:
+        raise TargetError(f"reading the attributes of what {name}() returned {hung}") from None
+    if missing:
+        raise TargetError(
+            f"{name}() returned a {type(gen).__qualname__} without {', '.join(missing)}"
+            " (a genstate target needs __next__, send, throw, close, gi_running, gi_suspended and gi_frame)"
+        )
+    return Prepared(factory=factory)
+
+
+def _missing(gen: object) -> list[str]:
+    """The methods and attributes ``gen`` lacks.
+
+    An attribute that raises something other than ``AttributeError`` when
+    read is there: the check reports it, as a conduct violation.
+    """
+    missing = []
+    for name in (*_METHODS, *_ATTRIBUTES):
+        try:
+            value = getattr(gen, name)
+        except AttributeError:
+            missing.append(name)
+        except Exception:  # present, but broken: judged by the check
+            continue
+        else:
+            if name in _METHODS and not callable(value):
+                missing.append(name)
+    return missing
+
+
+def _state_line(state: GenState, tag: str) -> tuple[str, ...]:
+    return (f"assert inspect.getgeneratorstate(g) == {state.value!r}, {tag!r}",)
+
+
+class GenStateMachineBase(ContractMachine):
+    """Calls ``next``, ``send``, ``throw`` and ``close`` at random and judges each answer.
+
+    Subclasses set ``clauses`` (ids ``G1`` to ``G8``, in the order of the
+    module docstring) and ``conduct = "G8"``.
+    """
+
+    clause_ids: ClassVar[tuple[str, ...]] = ("G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8")
+
+    gen: Any
+    state: GenState  # as last observed, and found legal
+    throws: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.program.need("import inspect")
+        self.throws = 0
+        self._start()
+
+    def _start(self) -> None:
+        binding = type(self).binding
+        self.gen = self.call(f"g = {binding.ref.name}()", binding.factory)
+        self.state = self._observe()
+        self.require(
+            self.state is CREATED,
+            "G1",
+            f"a new generator is {self.state.value}",
+            expected=CREATED.value,
+            actual=self.state.value,
+            ending=_state_line(CREATED, self.tag("G1")),
+        )
+
+    def teardown(self) -> None:
+        """Close the generator, so that the garbage collector never runs its body."""
+        self._dispose()
+
+    def _dispose(self) -> None:
+        """Close the generator for good, if the target lets itself be closed.
+
+        Discussion: a generator dropped while suspended is closed by the
+        garbage collector, at a moment nobody chose, and a generator that
+        yields in response reports "Exception ignored" from wherever that
+        moment falls (under pytest, as an error of whichever test is
+        running).  So the oracle closes what it made: ``close()`` (a few
+        times: each failed attempt moves the body on), then an exception
+        of its own, which only a body that catches ``BaseException`` stops.
+        A generator that survives all that is kept alive for good rather
+        than left to the collector.
+        """
+        gen, deadline = self.gen, type(self).binding.deadline
+        for attempt in (gen.close, gen.close, gen.close, lambda: gen.throw(_Abandoned())):
+            with suppress(Exception, TargetHung, GeneratorExit, _Abandoned):
+                if inspect.getgeneratorstate(gen) == CLOSED.value:
+                    return
+                deadline.call(attempt)
+        with suppress(Exception):
+            if inspect.getgeneratorstate(gen) == CLOSED.value:
+                return
+        _UNCLOSABLE.append(gen)
+
+    def _observe(self) -> GenState:
+        return GenState(self.call("inspect.getgeneratorstate(g)", inspect.getgeneratorstate, self.gen, record=False))
+
+    def _settle(self, source: str, fn: Callable[..., Any], *args: Any) -> tuple[object, BaseException | None]:
+        """Make the call; return (value, None) or (None, the exception it raised)."""
+        try:
+            return self.attempt(source, fn, *args), None
+        except TargetFailure as failure:
+            # Replayed, the statement must not stop the snippet where the target behaved.
+            self.program.drop_last()
+            self.program.need("from contextlib import suppress")
+            kind = type(failure.error)
+            name = kind.__name__ if getattr(builtins, kind.__name__, None) is kind else "BaseException"
+            self.program.add(f"with suppress({name}): {source}")
+            return None, failure.error
+
+    def _expect_state(self, want: GenState, got: GenState, clause: str, why: str) -> None:
+        self.require(
+            got is want,
+            clause,
+            f"{why}, but the generator is {got.value}",
+            expected=want.value,
+            actual=got.value,
+            ending=_state_line(want, f"{self.tag(clause)}: {why}"),
+        )
+
+    def _transition(self, source: str, before: GenState, after: GenState, *, yielded: bool) -> None:
+        """G1: the state after the call is reachable in one call, and a yield leaves GEN_SUSPENDED."""
+        if yielded:
+            self._expect_state(SUSPENDED, after, "G1", f"{source} returned a value, so the generator yielded")
+        legal = after_one_call(before)
+        self.require(
+            after in legal,
+            "G1",
+            f"{source} moved the generator from {before.value} to {after.value}",
+            expected=" or ".join(sorted(s.value for s in legal)),
+            actual=after.value,
+            ending=_state_line(next(iter(sorted(legal, key=lambda s: s.value))), self.tag("G1")),
+        )
+        self.state = after
+
+    # -- rules -------------------------------------------------------------------
+    #
+    # Each rule makes one call, then `_renew`: a generator the call closed is
+    # put through every call a closed generator must answer (G5, G6), and a
+    # new one takes its place, so that the rules always drive a generator
+    # with something left to do.
+
+    @rule()
+    def new_generator(self) -> None:
+        """Start over with a new generator (the old one is closed first, as in :meth:`teardown`)."""
+        self._dispose()
+        self._start()
+
+    @rule()
+    def next(self) -> None:
+        self._resume("next(g)", builtins.next, self.gen)
+        self._renew()
+
+    @rule(value=st.integers(0, 9))
+    def send(self, value: int) -> None:
+        self._send(value)
+        self._renew()
+
+    @rule(generator_exit=st.booleans())
+    def throw(self, generator_exit: bool) -> None:
+        self.throws += 1
+        self._throw(GeneratorExit() if generator_exit else Thrown(self.throws))
+        self._renew()
+
+    @rule()
+    def close(self) -> None:
+        self._close()
+        self._renew()
+
+    def _renew(self) -> None:
+        if self.state is not CLOSED:
+            return
+        # The calls pass on a correct target, and change nothing: a snippet
+        # that fails later does not need them.
+        mark = self.program.mark()
+        self._resume("next(g)", builtins.next, self.gen)
+        self._send(0)
+        self.throws += 1
+        self._throw(Thrown(self.throws))
+        self._close()
+        self.program.truncate(mark)
+        self._start()
+
+    # -- judging one call ----------------------------------------------------------
+
+    def _send(self, value: int) -> None:
+        source = f"g.send({value})"
+        if self.state is not CREATED:
+            self._resume(source, self.gen.send, value)
+            return
+        why = "send(v) with v not None must raise TypeError on a new generator"
+        self.call_raising(source, self.gen.send, value, expected=TypeError, clause="G2", why=why)
+        self._expect_state(CREATED, self._observe(), "G2", f"{source} on a new generator raised TypeError")
+
+    def _throw(self, error: BaseException) -> None:
+        self.program.need("from spec.genstate import Thrown")
+        name = self.program.name(error, prefix="e")
+        source = f"g.throw({name})"
+        before = self.state
+        if before is SUSPENDED:
+            self._resume(source, self.gen.throw, error)
+            return
+        value, raised = self._settle(source, self.gen.throw, error)
+        clause = "G5" if before is CLOSED else "G3"
+        where = "a closed" if before is CLOSED else "a new"
+        got = f"returned {show(value)}" if raised is None else f"raised {describe_exception(raised)}"
+        self.require(
+            raised is error,
+            clause,
+            f"{source} on {where} generator {got}; it must raise {name} itself",
+            expected=f"raises {name}",
+            actual=got,
+            ending=_raises_itself(source, name, f"{self.tag(clause)}: throw(e) on {where} generator raises e"),
+            replace_last=True,
+        )
+        after = self._observe()
+        self._expect_state(CLOSED, after, clause, f"{source} on {where} generator raised it")
+        self._transition(source, before, after, yielded=False)
+
+    def _close(self) -> None:
+        source = "g.close()"
+        before = self.state
+        value, raised = self._settle(source, self.gen.close)
+        after = self._observe()
+        if before is SUSPENDED:
+            self._expect_state(CLOSED, after, "G4", "close() must close the generator")
+        else:
+            clause = "G5" if before is CLOSED else "G4"
+            what = "change nothing" if before is CLOSED else "close it"
+            got = f"returned {show(value)}" if raised is None else f"raised {describe_exception(raised)}"
+            self.require(
+                raised is None and value is None,
+                clause,
+                f"{source} on a {before.value} generator {got}; it must return None and {what}",
+                expected="returns None",
+                actual=got,
+                ending=(f"assert {source} is None, {self.tag(clause)!r}",),
+                replace_last=True,
+            )
+            self._expect_state(CLOSED, after, clause, f"close() must {what}")
+        self._transition(source, before, after, yielded=False)
+
+    def _resume(self, source: str, fn: Callable[..., Any], *args: Any) -> None:
+        """``next``, ``send`` or ``throw``: judged by what it gave and the state it left."""
+        before = self.state
+        value, raised = self._settle(source, fn, *args)
+        after = self._observe()
+        if before is CLOSED:
+            self._after_the_end(source, raised, value, after)
+        elif isinstance(raised, StopIteration):
+            self._expect_state(CLOSED, after, "G6", f"{source} raised StopIteration, so the generator returned")
+        elif raised is not None:
+            self._expect_state(
+                CLOSED, after, "G7", f"{source} raised {describe_exception(raised)}, so the exception left the body"
+            )
+        self._transition(source, before, after, yielded=raised is None)
+
+    def _after_the_end(self, source: str, raised: BaseException | None, value: object, after: GenState) -> None:
+        got = f"returned {show(value)}" if raised is None else f"raised {describe_exception(raised)}"
+        self.require(
+            isinstance(raised, StopIteration),
+            "G5",
+            f"{source} on a closed generator {got}; it must raise StopIteration",
+            expected="raises StopIteration",
+            actual=got,
+            ending=_raises(source, "StopIteration", f"{self.tag('G5')}: a closed generator raises StopIteration"),
+            replace_last=True,
+        )
+        assert isinstance(raised, StopIteration)
+        self.require(
+            raised.value is None,
+            "G6",
+            f"{source} on a closed generator raised StopIteration({show(raised.value)}); the return value arrives once",
+            expected="StopIteration with value None",
+            actual=f"StopIteration({show(raised.value)})",
+            ending=_stop_value_none(source, f"{self.tag('G6')}: the return value arrives once"),
+            replace_last=True,
+        )
+        self._expect_state(CLOSED, after, "G5", f"{source} on a closed generator must change nothing")
+
+
+def _raises(source: str, name: str, why: str) -> tuple[str, ...]:
+    return ("try:", f"    {source}", f"except {name}:", "    pass", "else:", f"    raise AssertionError({why!r})")
+
+
+def _raises_itself(source: str, name: str, why: str) -> tuple[str, ...]:
+    return (
+        "try:",
+        f"    {source}",
+        "except BaseException as raised:",
+        f"    assert raised is {name}, {why!r}",
+        "else:",
+        f"    raise AssertionError({why!r})",
+    )
+
+
+def _stop_value_none(source: str, why: str) -> tuple[str, ...]:
+    return ("try:", f"    {source}", "except StopIteration as stop:", f"    assert stop.value is None, {why!r}")

@@ -1,0 +1,205 @@
+"""Operations and histories: what a linearizability check reads.
+
+An :class:`Operation` is one call made by one client: its name, its input,
+what it returned (or the exception it raised), and when it was called and
+returned.  An operation with no return time is *pending*: the client never
+saw it return (it crashed, or timed out, as Jepsen's ``:info``), so it may or
+may not have taken effect, and its output is :data:`UNKNOWN`.
+
+A :class:`History` is a sequence of operations from any number of clients.
+Times are numbers on one clock (integers from a counter, nanoseconds,
+seconds); only their order matters.  Two operations overlap unless one
+returned strictly before the other was called: equal times count as
+overlapping, so a coarse clock can only make the check more permissive,
+never report a violation that did not happen.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final, overload
+
+from spec._core.errors import SpecError
+
+__all__ = ["UNKNOWN", "History", "HistoryError", "Operation", "Raised", "Recorder"]
+
+
+class HistoryError(SpecError, ValueError):
+    """A history cannot be read or does not fit its model; ``str(err)`` names the line when known."""
+
+
+class _Unknown:
+    """The type of :data:`UNKNOWN` (one instance)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = _Unknown()
+"""The output of an operation whose result was not observed (a pending operation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """The outcome of an operation that raised: the exception's type name (``IndexError``)."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return f"raises {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One call by one client, as the client saw it.
+
+    ``client`` identifies the caller (a thread, a process); ``name`` is the
+    operation (``"push"``); ``input`` its argument (``None`` if it takes
+    none); ``output`` what it returned, a :class:`Raised` if it raised, or
+    :data:`UNKNOWN`.  ``call`` and ``ret`` are times on one clock; ``ret`` is
+    ``None`` for a pending operation, whose output is always :data:`UNKNOWN`.
+    ``line`` is where a reader found it in a file (for error messages).
+
+    Raises :class:`HistoryError` when a time is not a finite number or
+    ``ret < call``.
+    """
+
+    client: Hashable
+    name: str
+    input: Any
+    output: Any
+    call: float
+    ret: float | None
+    line: int | None = None
+
+    def __post_init__(self) -> None:
+        where = f"line {self.line}: " if self.line is not None else ""
+        if not _is_time(self.call):
+            raise HistoryError(f"{where}call time {self.call!r} of {self.name} is not a finite number")
+        if self.ret is None:
+            object.__setattr__(self, "output", UNKNOWN)
+        elif not _is_time(self.ret):
+            raise HistoryError(f"{where}return time {self.ret!r} of {self.name} is not a finite number")
+        elif self.ret < self.call:
+            raise HistoryError(f"{where}{self.name} returns at {self.ret!r}, before its call at {self.call!r}")
+
+    @property
+    def pending(self) -> bool:
+        """True when the operation never returned (it may or may not have taken effect)."""
+        return self.ret is None
+
+    def precedes(self, other: Operation) -> bool:
+        """True when this operation returned strictly before ``other`` was called."""
+        return self.ret is not None and self.ret < other.call
+
+
+def _is_time(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class History:
+    """An immutable sequence of operations, in the order given.
+
+    Build one from any iterable of :class:`Operation`; read one from a file
+    with :func:`spec.linearize.read_history`; record one live with
+    :class:`Recorder`.  Raises :class:`HistoryError` if an element is not an
+    :class:`Operation`.
+    """
+
+    __slots__ = ("_ops",)
+
+    _ops: tuple[Operation, ...]
+
+    def __init__(self, operations: Iterable[Operation] = ()) -> None:
+        ops = tuple(operations)
+        for position, op in enumerate(ops):
+            if not isinstance(op, Operation):
+                raise HistoryError(f"element {position} of the history is {op!r}, not an Operation")
+        self._ops = ops
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def __iter__(self) -> Iterator[Operation]:
+        return iter(self._ops)
+
+    @overload
+    def __getitem__(self, index: int) -> Operation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> History: ...
+
+    def __getitem__(self, index: int | slice) -> Operation | History:
+        if isinstance(index, slice):
+            return History(self._ops[index])
+        return self._ops[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, History) and self._ops == other._ops
+
+    def __hash__(self) -> int:
+        return hash(self._ops)
+
+    def __repr__(self) -> str:
+        return f"History({list(self._ops)!r})"
+
+    @property
+    def clients(self) -> tuple[Hashable, ...]:
+        """Every client, in order of first appearance."""
+        return tuple(dict.fromkeys(op.client for op in self._ops))
+
+
+class Recorder:
+    """Records a history live, from any number of threads or tasks.
+
+    Call :meth:`begin` just before calling the object under test and
+    :meth:`end` just after it returns (or raises); :meth:`history` is the
+    history so far, with unfinished calls pending.  Times come from one
+    global counter, so every call and return gets a distinct, increasing
+    time: the recorded interval always contains the real one.  Safe to use
+    from several threads at once.
+    """
+
+    __slots__ = ("_clock", "_lock", "_open", "_ops")
+
+    _clock: Iterator[int]
+    _lock: threading.Lock
+    _open: dict[int, tuple[Hashable, str, Any, int]]
+    _ops: list[Operation]
+
+    def __init__(self) -> None:
+        self._clock = itertools.count()
+        self._lock = threading.Lock()
+        self._open = {}
+        self._ops = []
+
+    def begin(self, client: Hashable, name: str, input: Any = None) -> int:
+        """Note a call; returns the token to pass to :meth:`end`."""
+        with self._lock:
+            token = next(self._clock)
+            self._open[token] = (client, name, input, token)
+        return token
+
+    def end(self, token: int, output: Any) -> None:
+        """Note that the call ``token`` returned ``output`` (a :class:`Raised` if it raised).
+
+        Raises :class:`KeyError` for a token that is not open.
+        """
+        with self._lock:
+            client, name, input, call = self._open.pop(token)
+            self._ops.append(Operation(client, name, input, output, call, next(self._clock)))
+
+    def history(self) -> History:
+        """Every call so far, completed ones in order of return, then open ones (pending)."""
+        with self._lock:
+            pending = [Operation(c, n, i, UNKNOWN, t, None) for c, n, i, t in self._open.values()]
+            return History([*self._ops, *pending])

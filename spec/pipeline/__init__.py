@@ -1,0 +1,341 @@
+"""The producer/consumer pipeline contract.
+
+Target: a callable ``run(source, buffer, sink) -> None`` that moves every item
+of the iterator ``source`` through the bounded deque ``buffer`` to the
+callable ``sink``.  The oracle supplies all three (see
+:mod:`spec.pipeline.harness`): the source counts what is pulled and may be
+endless, the buffer is an empty deque with ``maxlen >= 1`` that checks every
+item added to it, and the sink records what it receives and may be made to
+raise, as may the source.
+
+Model: the produced sequence ``0, 1, 2, ...``; the sink must receive a prefix
+of it, in order, and all of it when ``run`` returns.
+
+Check a pipeline::
+
+    >>> import spec
+    >>> spec.check("pipeline", "impl.pipeline:coordinator", max_examples=20).ok
+    True
+
+or in a test suite::
+
+    from spec.pipeline import PipelineContract
+
+    class TestMyPipeline(PipelineContract):
+        factory = my_run          # the run(source, buffer, sink) callable
+
+Discussion (attributing a failure): the checks run in this order, and the
+first that fails names the clause.  (1) A violation seen inside the source,
+buffer or sink while ``run`` ran: an add to a full buffer (no drop), a pull
+too far ahead (bounded), an item delivered twice, early or not from the
+source (exactly once), a sink called after it raised (sink error).  (2) What
+``run`` raised: with no failure injected, any exception breaks conduct; after
+an injected failure, anything but that very exception object breaks the sink-
+or source-error clause.  (3) Where the items are: items pulled but neither
+delivered nor in the buffer break exactly once (or the injected failure's
+clause); items left undelivered break drained (or source error).  Then two
+re-attributions, so that a report names the most specific clause.  A sink- or
+source-error violation stands only if the target also handles the same sizes,
+and more items than ``maxlen + 1``, with nothing injected; otherwise that
+plainer failure is reported.  A failure at an edge size becomes an
+edge-sizes violation only if every nearby size that is not an edge size holds
+(see :mod:`spec.pipeline.cases`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from spec._core.checker import Binding, Checker, describe_exception
+from spec._core.clauses import ClauseViolation
+from spec._core.contract import Contract, Prepared, given_runner
+from spec._core.deadline import Deadline
+from spec._core.errors import TargetError
+from spec._core.testcase import ContractTestCase
+from spec.pipeline.cases import Case, cases
+from spec.pipeline.harness import (
+    BOUNDED,
+    CLAUSES,
+    CONDUCT,
+    DRAINED,
+    EDGE,
+    NO_DROP,
+    ORDER,
+    SINK_ERROR,
+    SOURCE_ERROR,
+    CountingSource,
+    RecordingBuffer,
+    RecordingSink,
+    SinkFailure,
+    SourceFailure,
+    Stopped,
+    is_item,
+    outcome,
+)
+
+__all__ = [
+    "CLAUSES",
+    "CONTRACT",
+    "Case",
+    "CountingSource",
+    "PipelineContract",
+    "RecordingBuffer",
+    "RecordingSink",
+    "SinkFailure",
+    "SourceFailure",
+    "Stopped",
+    "outcome",
+]
+
+_HARNESS = "from spec.pipeline import CountingSource, RecordingBuffer, RecordingSink, outcome"
+
+
+class _Run(Checker):
+    """One case run against the target and judged (see the module's Discussion).
+
+    With ``settle`` false (a probe), violations are reported as found,
+    without re-attribution.
+    """
+
+    case: Case
+    settle: bool
+    source: CountingSource
+    buffer: RecordingBuffer
+    sink: RecordingSink
+
+    def __init__(self, binding: Binding, case: Case, *, settle: bool) -> None:
+        super().__init__(clauses=CLAUSES, conduct=CONDUCT, binding=binding)
+        self.case = case
+        self.settle = settle
+        self.source = CountingSource(case.items, fail=case.source_fails)
+        self.buffer = RecordingBuffer(maxlen=case.maxlen, source=self.source)
+        self.sink = RecordingSink(self.source, fail_at=case.sink_fails_at)
+        self.program.need(_HARNESS)
+        self.program.add(
+            f"source = {self.source!r}",
+            f"buffer = RecordingBuffer(maxlen={case.maxlen}, source=source)",
+            f"sink = {self.sink!r}",
+        )
+
+    def check(self) -> None:
+        """Run the target on the case; raise :class:`ClauseViolation` if a clause breaks."""
+        source, buffer, sink = self.source, self.buffer, self.sink
+        call = f"raised = outcome({self.binding.ref.name}, source, buffer, sink)"
+        raised: BaseException | None = self.call(call, outcome, self.binding.factory, source, buffer, sink)
+        if source.violated is not None:
+            assert source.violation is not None
+            tag = self.tag(source.violated)
+            self.fail(
+                source.violated,
+                source.violation,
+                ending=(f"assert source.violation is None, {tag + ': '!r} + source.violation",),
+            )
+        if buffer.adds:
+            self.count(NO_DROP)
+        if source.pulls:
+            self.count(BOUNDED)
+        if sink.items or sink.raised:
+            self.count(ORDER)
+        if sink.raised:
+            self._sink_failed(raised)
+        elif source.failed:
+            self._source_failed(raised)
+        else:
+            self._returned(raised)
+        if self.case.edge:
+            self.count(EDGE)
+
+    # -- judging ---------------------------------------------------------------
+
+    def _returned(self, raised: BaseException | None) -> None:
+        if raised is not None:
+            self.fail(
+                CONDUCT,
+                f"run raised {describe_exception(raised)}",
+                expected="returns None",
+                actual=describe_exception(raised),
+                ending=(f"assert raised is None, {self.tag(CONDUCT) + ': run raised '!r} + repr(raised)",),
+                detail=_traceback(raised),
+            )
+        self._account(ORDER)
+        source, left = self.source, list(self.buffer)
+        tag = self.tag(DRAINED)
+        if left:
+            self.fail(
+                DRAINED,
+                f"run returned with {len(left)} item(s) still in the buffer: {left!r}",
+                expected=[],
+                actual=left,
+                ending=(f"assert len(buffer) == 0, {tag + ': run left items in the buffer'!r}",),
+            )
+        if not source.exhausted:
+            total = "an endless source's" if source.items is None else f"the source's {source.items}"
+            unseen = "; next(source) never raised StopIteration" if source.pulls == source.items else ""
+            self.fail(
+                DRAINED,
+                f"run returned before the source was exhausted: it pulled {source.pulls} of {total} items{unseen}",
+                expected="the source exhausted",
+                actual=f"{source.pulls} items pulled",
+                ending=(f"assert source.exhausted, {tag + ': run returned before the source was exhausted'!r}",),
+            )
+        self.count(DRAINED)
+
+    def _sink_failed(self, raised: BaseException | None) -> None:
+        sink = self.sink
+        assert sink.error is not None
+        self._reraised(raised, sink.error, SINK_ERROR, f"the sink raised on item {sink.fail_at}", "sink")
+        self._account(SINK_ERROR)
+        self.count(SINK_ERROR)
+
+    def _source_failed(self, raised: BaseException | None) -> None:
+        source, sink = self.source, self.sink
+        assert source.error is not None
+        assert source.items is not None
+        what = f"the source raised after {source.items} item{'' if source.items == 1 else 's'}"
+        self._reraised(raised, source.error, SOURCE_ERROR, what, "source")
+        if len(sink.items) < source.items:
+            left = [item for item in self.buffer if is_item(item, source.pulls)]
+            self.fail(
+                SOURCE_ERROR,
+                f"{what}, and run raised it having delivered {len(sink.items)} of them "
+                f"({len(left)} left in the buffer)",
+                expected=list(range(source.items)),
+                actual=sink.items,
+                ending=(
+                    f"assert sink.items == list(range({source.items})), "
+                    f"{self.tag(SOURCE_ERROR) + ': items made before the failure must be delivered'!r}",
+                ),
+            )
+        self._account(SOURCE_ERROR)
+        self.count(SOURCE_ERROR)
+
+    def _reraised(self, raised: BaseException | None, error: BaseException, clause: str, what: str, by: str) -> None:
+        if raised is error:
+            return
+        if raised is None:
+            did = "returned normally"
+        else:
+            wrapped = ", chained to it" if error in (raised.__cause__, raised.__context__) else ""
+            did = f"raised {describe_exception(raised)}{wrapped}"
+        self.fail(
+            clause,
+            f"{what}, but run {did} instead of raising that exception",
+            expected=describe_exception(error),
+            actual="no exception" if raised is None else describe_exception(raised),
+            ending=(f"assert raised is {by}.error, {self.tag(clause) + ': run must raise ' + by + '.error'!r}",),
+            detail="" if raised is None else _traceback(raised),
+        )
+
+    def _account(self, clause: str) -> None:
+        """Every item pulled is delivered, the one the sink raised on, or in the buffer: once."""
+        source, sink = self.source, self.sink
+        done = len(sink.items) + (1 if sink.raised else 0)
+        held = sorted(item for item in self.buffer if is_item(item, source.pulls))
+        due = list(range(done, source.pulls))
+        if held == due:
+            return
+        missing = sorted(set(due) - set(held))
+        if missing:
+            problem = f"item(s) {_listed(missing)} were pulled but neither delivered nor left in the buffer"
+        else:
+            twice = sorted({item for item in held if held.count(item) > 1 or item not in due})
+            problem = f"item(s) {_listed(twice)} are in the buffer more than once, or after delivery"
+        failed = " + [sink.fail_at]" if sink.raised else ""
+        self.fail(
+            clause,
+            problem,
+            expected=due,
+            actual=held,
+            ending=(
+                f"assert sorted(sink.items{failed} + list(buffer)) == list(range(source.pulls)), "
+                f"{self.tag(clause) + ': ' + problem!r}",
+            ),
+        )
+
+    # -- attribution -------------------------------------------------------------
+
+    def attribute(self, clause: str, message: str, ending: Sequence[str]) -> tuple[str, str, Sequence[str]]:
+        """Re-attribute a failure (see the module's Discussion) before :meth:`Checker.fail` raises it."""
+        if self.settle:
+            if clause in (SINK_ERROR, SOURCE_ERROR):
+                for case in self.case.uninjected():
+                    _Run(self.binding, case, settle=True).check()
+            if clause != EDGE and self.case.edge:
+                nearby = self.case.neighbours()
+                if all(_holds(self.binding, case) for case in nearby):
+                    old, new = self.tag(clause), self.tag(EDGE)
+                    ending = tuple(line.replace(old, new) for line in ending)
+                    message = f"{message} (at {self.case.edge}; nearby sizes hold, e.g. {nearby[0]})"
+                    clause = EDGE
+        return clause, message, ending
+
+
+def _holds(binding: Binding, case: Case) -> bool:
+    try:
+        _Run(binding, case, settle=False).check()
+    except ClauseViolation:
+        return False
+    return True
+
+
+def _listed(items: list[int]) -> str:
+    return ", ".join(map(str, items))
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
+
+
+def _body(binding: Binding, case: Case) -> None:
+    _Run(binding, case, settle=True).check()
+
+
+def _prepare(target: object, deadline: Deadline) -> Prepared:
+    if not callable(target):
+        raise TargetError(f"a pipeline target must be a callable run(source, buffer, sink), got {target!r}")
+    name = getattr(target, "__qualname__", repr(target))
+    for kind, test in (
+        ("a generator", inspect.isgeneratorfunction),
+        ("an async generator", inspect.isasyncgenfunction),
+        ("a coroutine", inspect.iscoroutinefunction),
+    ):
+        if test(target):
+            raise TargetError(
+                f"{name} is {kind} function: calling it runs nothing; the target is the callable "
+                "that drives the pipeline, run(source, buffer, sink)"
+            )
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):  # no signature to read (some builtins): try it as it is
+        return Prepared(factory=target)
+    try:
+        signature.bind(None, None, None)
+    except TypeError as exc:
+        shown = signature.replace(return_annotation=inspect.Signature.empty)
+        raise TargetError(f"{name}{shown} cannot be called as run(source, buffer, sink): {exc}") from None
+    return Prepared(factory=target)
+
+
+CONTRACT = Contract(
+    name="pipeline",
+    summary="producer/consumer over a bounded deque: every item exactly once, in order, none dropped",
+    clauses=CLAUSES,
+    target="a callable run(source, buffer, sink) that moves every item of the iterator source through "
+    "the bounded deque buffer to the callable sink",
+    prepare=_prepare,
+    runner=given_runner(cases(), _body),
+    references=("impl.pipeline:coordinator",),
+)
+
+
+class PipelineContract(ContractTestCase):
+    """Subclass with ``factory = your_run`` to check a pipeline in your test suite.
+
+    ``factory`` is the target itself, ``run(source, buffer, sink)``.
+    """
+
+    contract = "pipeline"
+    factory: ClassVar[Callable[..., Any] | None] = None
