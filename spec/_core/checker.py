@@ -63,7 +63,9 @@ class Binding:
 
     Shared by every machine instance of the check: the factory to call, how
     snippets name it, the per-call deadline, and the tallies the report reads
-    (programs run, checks made per clause).
+    (programs run, checks made per clause, and how far the search went: the
+    most calls into the target one program made, and the largest size any
+    program reached, as the contract measures size; see :meth:`Checker.reach`).
     """
 
     factory: Callable[[], Any]
@@ -72,6 +74,8 @@ class Binding:
     form: str = ""
     programs: int = 0
     checks: Counter[str] = field(default_factory=Counter)
+    longest: int = 0
+    largest: int = 0
 
 
 class TargetFailure(Exception):
@@ -114,6 +118,7 @@ class Checker:
     conduct: str
     binding: Binding
     program: Program
+    calls: int  # calls into the target this program made
 
     def __init__(self, *, clauses: Clauses, conduct: str, binding: Binding) -> None:
         self.clauses = clauses
@@ -121,6 +126,7 @@ class Checker:
         self.binding = binding
         binding.programs += 1
         self.program = Program(binding.ref.imports)
+        self.calls = 0
 
     # -- calling the target -------------------------------------------------
 
@@ -134,6 +140,8 @@ class Checker:
         the statement stays in the program only if the call fails.
         """
         self.program.add(source)
+        self.calls += 1
+        self.binding.longest = max(self.binding.longest, self.calls)
         try:
             value = self.binding.deadline.call(fn, *args)
         except TargetHung as hung:
@@ -200,6 +208,14 @@ class Checker:
         except TargetFailure:
             self.program.drop_last()
             return False
+
+    def reach(self, size: int) -> None:
+        """Note that this program reached ``size`` (items held, tasks run ...; the contract says what).
+
+        The report of a check that holds says the largest size reached, so that
+        a user can tell how far the search went.
+        """
+        self.binding.largest = max(self.binding.largest, size)
 
     # -- checking -----------------------------------------------------------
 

@@ -192,6 +192,8 @@ def _report(
         steps=steps,
         shrunk=shrunk,
         examples=binding.programs,
+        longest=binding.longest,
+        largest=binding.largest,
         seconds=seconds,
         seed=seed,
         importable=ref.importable,

@@ -50,7 +50,9 @@ class Report:
     violation, ``violation`` holds the clause, the message, expected and actual
     values and the replayable ``program``; ``steps`` is the failing program as
     Hypothesis printed it (empty when the search was cut short by a hang).
-    ``shrunk`` says whether the counterexample was minimised.  ``rerun`` says
+    ``shrunk`` says whether the counterexample was minimised.  ``longest`` is
+    the most calls into the target one program made and ``largest`` the largest
+    size a program reached (as the contract measures it).  ``rerun`` says
     how to repeat the check with the same seed (a command when the target is
     ``importable`` by name, else a call).
     """
@@ -67,6 +69,8 @@ class Report:
     seconds: float
     seed: int
     importable: bool = True
+    longest: int = 0
+    largest: int = 0
 
     @property
     def ok(self) -> bool:
