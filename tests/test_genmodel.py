@@ -475,3 +475,8 @@ def test_an_exception_a_sub_generator_raises_while_closing_is_raised_in_the_dele
     assert steps[1] == Step(
         Close(), Exc(RuntimeError, ("generator ignored GeneratorExit",)), SUSPENDED, ((1, RUNNING),)
     )
+
+
+def test_an_exception_value_prints_as_the_call_that_makes_it() -> None:
+    assert str(Exc(ValueError, (1, "a"))) == "ValueError(1, 'a')"
+    assert str(Exc(RuntimeError, (), cause=Exc(StopIteration, (4,)))) == "RuntimeError() from StopIteration(4)"
