@@ -146,6 +146,7 @@ QUEUE_OPS = {
     "pop": st.tuples(st.none(), st.sampled_from([1, 2, EMPTY])),
     "peek": st.tuples(st.none(), st.sampled_from([1, 2, EMPTY])),
     "len": st.tuples(st.none(), st.integers(0, 2)),
+    "bool": st.tuples(st.none(), st.booleans()),
 }
 VALUES = st.sampled_from([None, 1, 2])
 REGISTER_OPS = {

@@ -10,8 +10,10 @@ The built-in models:
 ============  ==========================================  =====================
 name          operations (input -> output)                partitioned by
 ============  ==========================================  =====================
-``queue``     push(v), pop() -> v, peek() -> v, len()      --
-``stack``     push(v), pop() -> v, peek() -> v, len()      --
+``queue``     push(v), pop() -> v, peek() -> v, len(),     --
+              bool()
+``stack``     push(v), pop() -> v, peek() -> v, len(),     --
+              bool()
 ``register``  read() -> v, write(v), cas((from, to)) -> b  --
 ``kv``        get((k, None)) -> v, put((k, v)), append     the key
 ============  ==========================================  =====================
@@ -198,12 +200,13 @@ class ContainerModel(Model[tuple[Any, ...]]):
     ``push(v)`` (alias ``enqueue``) appends ``v`` (its output is ignored:
     Jepsen echoes the input); ``pop()`` (alias ``dequeue``) takes the item at
     ``end`` and ``peek()`` returns it, or both raise :class:`IndexError` when
-    empty; ``len()`` returns the number of items.  Items compare with
+    empty; ``len()`` returns the number of items, ``bool()`` whether there
+    is any (``True``/``False``).  Items compare with
     ``==``; items that cannot be hashed (lists) are held, and compared, as
     their reprs, since a state must be hashable.
     """
 
-    operations = frozenset({"push", "enqueue", "pop", "dequeue", "peek", "len"})
+    operations = frozenset({"push", "enqueue", "pop", "dequeue", "peek", "len", "bool"})
 
     end: End
 
@@ -220,6 +223,8 @@ class ContainerModel(Model[tuple[Any, ...]]):
             return not isinstance(out, Raised), (*state, hashable(op.input))
         if name == "len":
             return out is UNKNOWN or out == len(state), state
+        if name == "bool":
+            return out is UNKNOWN or out == (len(state) > 0), state
         if not state:
             return out is UNKNOWN or out == _EMPTY, state
         front = state[self.end.value]
@@ -229,7 +234,7 @@ class ContainerModel(Model[tuple[Any, ...]]):
         return ok, state[1:] if self.end is End.OLDEST else state[:-1]
 
     def observes(self, op: Operation) -> bool:
-        return op.name in ("peek", "len") or isinstance(op.output, Raised)
+        return op.name in ("peek", "len", "bool") or isinstance(op.output, Raised)
 
     def group(self, op: Operation) -> Hashable | None:
         # An item's push, its pop and its peeks go together: dropping them all
@@ -237,8 +242,8 @@ class ContainerModel(Model[tuple[Any, ...]]):
         # changes nothing and goes alone.  len() counts every item, so it
         # goes whenever one does; a pop with an unknown result may have
         # taken any item and stays (if it took a dropped one, leave it out:
-        # it is pending, so that is allowed).
-        if op.name == "len":
+        # it is pending, so that is allowed).  bool() goes with len().
+        if op.name in ("len", "bool"):
             return EVERY_GROUP
         if op.name in ("push", "enqueue"):
             return ("item", hashable(op.input))
