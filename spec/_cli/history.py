@@ -3,15 +3,19 @@
 ``linearize FILE --model NAME``: exit 0 linearizable, 1 not, 3 unknown (the
 time limit ran out), 2 could not run (unreadable or malformed file, unknown
 model).  ``stress {queue,stack} TARGET``: exit 0 no violation found, 1 one
-found, 2 could not run.
+found, 2 could not run; a failing run's history is saved to ``--save-history
+PATH``, or else to a new temporary file, and the report names it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
 from typing import Any
 
-from spec._cli.parsing import Parser, number
+from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, PROG, Parser, number
 from spec._core.errors import TargetError
 from spec._core.target import resolve_target
 from spec.linearize.histories import FORMATS, read_history
@@ -48,22 +52,32 @@ def add_commands(commands: Any, common: Parser) -> None:
         "stress",
         parents=[common],
         help="stress a queue or stack with concurrent clients and check linearizability",
-        description="Run generated scenarios against TARGET from several threads (or asyncio tasks) at once and "
-        "check every run's history.  Exit 0: no violation found; 1: one found; 2: the check could not run.",
+        description="Run generated scenarios against TARGET from several threads (or asyncio tasks, or processes) at "
+        "once, drain it when they are done, and check every run's history.  Exit 0: no violation found; 1: one "
+        "found (its history is saved as a file that the linearize command reads); 2: the check could not run.",
     )
     stress.add_argument("kind", choices=("queue", "stack"), help="the contract whose model is the truth")
     stress.add_argument("target", metavar="TARGET", help="package.module:attr or path/to/file.py:attr")
-    stress.add_argument(
-        "--mode", choices=("threads", "asyncio"), help="default: asyncio if pop is a coroutine function"
-    )
-    from spec.stress import DEFAULT_RUNS
+    from spec.stress import DEFAULT_RUNS, MODES
 
+    stress.add_argument(
+        "--mode",
+        choices=MODES,
+        help="default: asyncio if pop is a coroutine function, else threads; processes: one process per client, "
+        "sharing the instance (a multiprocessing.Queue) or, if the factory takes an argument, opening the "
+        "directory it is given",
+    )
     stress.add_argument(
         "--runs",
         type=number(int, 1),
         default=DEFAULT_RUNS,
         metavar="N",
         help=f"runs of each scenario (default: {DEFAULT_RUNS})",
+    )
+    stress.add_argument(
+        "--save-history",
+        metavar="PATH",
+        help="where to write a failing run's history, as JSON (default: a new file in the temporary directory)",
     )
 
 
@@ -96,8 +110,21 @@ def _stress(args: argparse.Namespace) -> int:
         seed=args.seed,
         timeout=args.timeout,
     )
-    print(report.format())
-    return 0 if report.ok else 1
+    if report.ok:
+        print(report.format())
+        return EXIT_HOLDS
+    path = args.save_history
+    if path is None:
+        handle, path = tempfile.mkstemp(prefix="spec-stress-", suffix=".json")
+        os.close(handle)
+    try:
+        report = report.save(path)
+    except OSError as exc:
+        print(report.format())
+        print(f"{PROG}: cannot save the history to {path!r}: {exc.strerror or exc}", file=sys.stderr)
+    else:
+        print(report.format())
+    return EXIT_VIOLATED
 
 
 def load_model(name: str) -> Model[Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, overload
 
@@ -167,17 +167,23 @@ class Recorder:
     global counter, so every call and return gets a distinct, increasing
     time: the recorded interval always contains the real one.  Safe to use
     from several threads at once.
+
+    ``clock``, if given, is read for the times instead (``time.monotonic_ns``:
+    a clock that other processes share, so that their histories merge with
+    this one); equal readings count as overlapping, as everywhere.
     """
 
-    __slots__ = ("_clock", "_lock", "_open", "_ops")
+    __slots__ = ("_clock", "_lock", "_open", "_ops", "_tokens")
 
-    _clock: Iterator[int]
+    _clock: Callable[[], float]
     _lock: threading.Lock
-    _open: dict[int, tuple[Hashable, str, Any, int]]
+    _open: dict[int, tuple[Hashable, str, Any, float]]
     _ops: list[Operation]
+    _tokens: Iterator[int]
 
-    def __init__(self) -> None:
-        self._clock = itertools.count()
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        self._tokens = itertools.count()
+        self._clock = itertools.count().__next__ if clock is None else clock
         self._lock = threading.Lock()
         self._open = {}
         self._ops = []
@@ -185,8 +191,8 @@ class Recorder:
     def begin(self, client: Hashable, name: str, input: Any = None) -> int:
         """Note a call; returns the token to pass to :meth:`end`."""
         with self._lock:
-            token = next(self._clock)
-            self._open[token] = (client, name, input, token)
+            token = next(self._tokens)
+            self._open[token] = (client, name, input, self._clock())
         return token
 
     def end(self, token: int, output: Any) -> None:
@@ -196,7 +202,7 @@ class Recorder:
         """
         with self._lock:
             client, name, input, call = self._open.pop(token)
-            self._ops.append(Operation(client, name, input, output, call, next(self._clock)))
+            self._ops.append(Operation(client, name, input, output, call, self._clock()))
 
     def history(self) -> History:
         """Every call so far, completed ones in order of return, then open ones (pending)."""

@@ -8,7 +8,13 @@ many times, records every run's history and checks it against the
 contract's own model (:mod:`spec.linearize`).  It answers with the smallest
 scenario found whose run could not be linearized, and that run's history.
 
-Two ways to run the clients:
+Scenarios draw from every operation of the protocol the target offers
+(``push``, ``pop``, ``peek``, ``len``, ``bool``: see
+:mod:`spec.stress.driver`), and every run ends with a quiescent check: with
+all clients done, one more drains the target (:mod:`spec.stress.drain`),
+and the history, drain included, must be linearizable.
+
+Three ways to run the clients:
 
 * ``threads``: real threads, started together at a barrier, with a tiny
   ``sys.setswitchinterval`` (restored afterwards) so that the interpreter
@@ -20,6 +26,10 @@ Two ways to run the clients:
   part of the example: a failure happens again, the same way, on a rerun
   with the same ``--seed``.  For targets whose methods are coroutines
   (``async def``).
+* ``processes``: one process per client (:mod:`spec.stress.procs`), sharing
+  an instance handed to them (a ``multiprocessing.Queue``) or opening the
+  same files (a factory that takes a directory).  Like threads, a race
+  shows only in some runs.
 
 Check one::
 
@@ -32,35 +42,55 @@ or from the command line: ``python -m spec stress queue mypkg.mod:MyQueue``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import random
 import shlex
 import sys
+import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spec._core.contract import as_factory, call_for_shape
 from spec._core.deadline import Deadline, TargetHung
-from spec._core.errors import SpecError
+from spec._core.errors import SpecError, TargetError
 from spec._core.oracle import DEFAULT_TIMEOUT, search_settings
 from spec._core.target import ref_for, resolve_target
-from spec.container import prepare_container
 from spec.linearize import History, LinearizabilityResult, check_history, format_history, get_model
+from spec.stress.driver import OPERATIONS, STANDARD, Driver, protocol
+from spec.stress.notes import explain
+from spec.stress.procs import Target, opener, run_processes
 from spec.stress.run import RunFailed, RunHung, Scenario, run_asyncio, run_threads
+from spec.stress.saved import save_history
 
-__all__ = ["DEFAULT_RUNS", "KINDS", "MODES", "Scenario", "StressFailure", "StressReport", "scenarios", "stress"]
+__all__ = [
+    "DEFAULT_RUNS",
+    "KINDS",
+    "MODES",
+    "OPERATIONS",
+    "STANDARD",
+    "Driver",
+    "Scenario",
+    "StressFailure",
+    "StressReport",
+    "protocol",
+    "scenarios",
+    "stress",
+]
 
 KINDS = ("queue", "stack")
 """What the stress oracle checks."""
 
-MODES = ("threads", "asyncio")
+MODES = ("threads", "asyncio", "processes")
 """How it runs the clients."""
 
 DEFAULT_RUNS = 20
@@ -69,13 +99,15 @@ DEFAULT_RUNS = 20
 SWITCH_INTERVAL = 1e-6
 """``sys.setswitchinterval`` while scenarios run on threads."""
 
-_OPERATIONS = ("push", "pop", "peek")
 _VARS = {"queue": "q", "stack": "s"}
 
 
-def scenarios() -> st.SearchStrategy[Scenario]:
-    """Scenarios: up to 4 operations in sequence, then 2 or 3 clients of 1 to 3 operations."""
-    op = st.sampled_from(_OPERATIONS)
+def scenarios(operations: Sequence[str] = OPERATIONS) -> st.SearchStrategy[Scenario]:
+    """Scenarios: up to 4 operations in sequence, then 2 or 3 clients of 1 to 3 operations.
+
+    Each operation is one of ``operations`` (by default the whole protocol).
+    """
+    op = st.sampled_from(tuple(operations))
     return st.builds(
         Scenario,
         prefix=st.lists(op, max_size=4).map(tuple),
@@ -90,7 +122,8 @@ class StressFailure:
     ``verdict`` is ``"not linearizable"``, ``"hangs"`` or ``"raises"``;
     ``result`` is the linearizability check of ``history`` (for the first);
     ``schedule`` the asyncio interleaving: at each turn of the event loop,
-    the index of the ready callback the oracle ran.
+    the index of the ready callback the oracle ran; ``note`` what is known
+    about the cause (a documented behaviour of the target), if anything.
     """
 
     verdict: str
@@ -99,11 +132,17 @@ class StressFailure:
     history: History
     result: LinearizabilityResult | None = None
     schedule: tuple[int, ...] = ()
+    note: str | None = None
 
 
 @dataclass(frozen=True)
 class StressReport:
-    """What the stress oracle found: nothing (``ok``), or a :class:`StressFailure`."""
+    """What the stress oracle found: nothing (``ok``), or a :class:`StressFailure`.
+
+    ``driver`` is how the target was called; ``opens`` whether its factory
+    opens a directory; ``saved`` the file the failing run's history was
+    written to (see :meth:`save`), if it was.
+    """
 
     kind: str
     target: str
@@ -114,6 +153,9 @@ class StressReport:
     seconds: float
     seed: int
     importable: bool = True
+    driver: Driver = STANDARD
+    opens: bool = False
+    saved: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,6 +168,19 @@ class StressReport:
             return f"python -m spec stress {self.kind} {shlex.quote(self.target)} --mode {self.mode} --seed {self.seed}"
         return f"spec.stress.stress({self.kind!r}, <your factory>, mode={self.mode!r}, seed={self.seed})"
 
+    def save(self, path: str | Path) -> StressReport:
+        """Write the failing run's history to ``path``, as JSON (``python -m spec linearize`` reads it).
+
+        Returns the report, saying where it is.
+
+        Raises :class:`ValueError` when there is no failure, :class:`OSError`
+        when the file cannot be written.
+        """
+        if self.failure is None:
+            raise ValueError("the check found no failure: there is no history to save")
+        save_history(self.failure.history, path)
+        return dataclasses.replace(self, saved=str(path))
+
     def format(self) -> str:
         """The report as text, the way ``python -m spec stress`` prints it."""
         verdict = "HOLDS" if self.failure is None else self.failure.verdict.upper()
@@ -133,24 +188,36 @@ class StressReport:
         failure = self.failure
         if failure is not None:
             model = get_model(self.kind)
-            together = "thread" if self.mode == "threads" else "task"
-            name = self.target.rpartition(":")[2].rpartition(".")[2] or "factory"
+            together = {"threads": "thread", "asyncio": "task", "processes": "process"}[self.mode]
+            name = self.target.rpartition(":")[2].rpartition(".")[2] if self.importable else "factory"
             lines.append(f"  {failure.message}")
             shrunk = failure.verdict != "hangs"
             lines.append(
                 "Smallest failing scenario:" if shrunk else "Failing scenario (not shrunk: a hang stops the search):"
             )
-            lines.append(textwrap.indent("\n".join(failure.scenario.program(name, _VARS[self.kind], together)), "    "))
+            program = failure.scenario.program(name, _VARS[self.kind], together, self.driver, self.opens)
+            lines.append(textwrap.indent("\n".join(program), "    "))
             if failure.schedule:
                 lines.append(f"  interleaving chosen: {list(failure.schedule)}")
-            lines.append("History of the failing run (client 0 is the sequential start):")
+            drainer = len(failure.scenario.clients) + 1
+            lines.append(f"History of the failing run (client 0 is the sequential start, client {drainer} the drain):")
             lines.append(textwrap.indent(format_history(list(failure.history), model), "    "))
             if failure.result is not None:
                 lines.append(textwrap.indent(failure.result.format(), "  "))
+            if failure.note is not None:
+                lines.append(textwrap.fill(failure.note, 100, initial_indent="  Known cause: ", subsequent_indent="  "))
         lines.append(
             f"{self.examples} scenarios, {self.runs} runs, {self.seconds:.2f} s, seed {self.seed}"
-            + ("" if self.mode == "asyncio" or failure is None else " (threads: a rerun may not fail the same way)")
+            + (
+                ""
+                if self.mode == "asyncio" or failure is None
+                else f" ({self.mode}: a rerun may not fail the same way)"
+            )
         )
+        if self.saved is not None:
+            lines.append(
+                f"history saved: {self.saved} (python -m spec linearize {shlex.quote(self.saved)} --model {self.kind})"
+            )
         if failure is not None:
             lines.append(f"rerun: {self.rerun}")
         return "\n".join(lines)
@@ -193,15 +260,22 @@ def stress(
     runs: int = DEFAULT_RUNS,
     seed: int | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    driver: Driver | None = None,
+    save_history: str | Path | None = None,
 ) -> StressReport:
     """Stress ``target``, a ``kind`` ("queue" or "stack") target, with concurrent clients.
 
-    ``target`` is a zero-argument callable or a ``TARGET`` string, as for
-    :func:`spec.check`.  ``mode`` is ``"threads"`` or ``"asyncio"`` (default:
-    asyncio when the instance's ``pop`` is a coroutine function).
-    ``max_examples`` is how many scenarios to try (default: the profile's),
-    ``runs`` how many times each runs, ``seed`` fixes the search,
-    ``timeout`` bounds each call into the target, in seconds.
+    ``target`` is a callable or a ``TARGET`` string, as for
+    :func:`spec.check`: a zero-argument factory, or one that takes a
+    directory and opens the target stored there (each run gets a new one).
+    ``mode`` is ``"threads"``, ``"asyncio"`` or ``"processes"`` (default:
+    asyncio when the instance's ``pop`` is a coroutine function, else
+    threads).  ``max_examples`` is how many scenarios to try (default: the
+    profile's), ``runs`` how many times each runs, ``seed`` fixes the
+    search, ``timeout`` bounds each call into the target, in seconds.
+    ``driver`` says which operations the target offers and how to call them
+    (default: :data:`STANDARD`; see :func:`protocol`).  With
+    ``save_history``, a failing run's history is written to that file.
 
     Returns a :class:`StressReport`; a target that is not linearizable, hangs
     or raises what the contract forbids is a failure in it, never an
@@ -215,14 +289,15 @@ def stress(
         raise SpecError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
     if not runs >= 1 or (max_examples is not None and not max_examples >= 1):
         raise ValueError(f"runs and max_examples must be positive, got {runs!r} and {max_examples!r}")
+    driver = STANDARD if driver is None else driver
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
     run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
     var = _VARS[kind]
     tally = _Tally()
-    with Deadline(timeout) as deadline:
-        factory = prepare_container(kind)(obj, deadline).factory
+    with Deadline(timeout) as deadline, tempfile.TemporaryDirectory(prefix="spec-stress-") as root:
+        factory, opens, shape = _prepare(kind, obj, deadline, driver, root)
         if mode is None:
-            mode = _mode_of(factory, deadline)
+            mode = _mode_of(factory, deadline, driver)
         model = get_model(kind)
 
         def judge(scenario: Scenario, run: Callable[[], History], schedule: list[int]) -> None:
@@ -238,37 +313,29 @@ def stress(
                 if result.ok:
                     return
                 message = "the run's history cannot be linearized"
-                failure = StressFailure("not linearizable", message, scenario, history, result, tuple(schedule))
+                note = explain(shape, result)
+                failure = StressFailure("not linearizable", message, scenario, history, result, tuple(schedule), note)
             tally.failures.append(failure)
             raise _Failed(failure)
 
-        if mode == "threads":
-
-            @hypothesis.seed(seed)
-            @run_settings
-            @given(scenarios())
-            def example(scenario: Scenario) -> None:
-                tally.examples += 1
-                for _ in range(runs):
-                    judge(scenario, lambda: run_threads(factory, scenario, deadline, var), [])
-
+        if mode == "processes":
+            shared = Target(target if isinstance(target, str) else obj, root if opens else None, ref.name)
+            runner = _runner(mode, functools.partial(run_processes, shared), deadline, timeout, var, driver=driver)
         else:
+            runner = _runner(mode, factory, deadline, timeout, var, driver=driver)
 
-            @hypothesis.seed(seed)
-            @run_settings
-            @given(scenarios(), st.integers(0, 2**32 - 1))
-            def example(scenario: Scenario, schedules: int) -> None:
-                tally.examples += 1
-                for run in range(runs):
-                    # Each run's interleaving comes from its own seeded
-                    # generator: reproducible from (schedules, run) alone.
-                    choose, schedule = _chooser(f"{schedules}/{run}")
-                    judge(scenario, functools.partial(run_asyncio, factory, scenario, choose, timeout, var), schedule)
+        @hypothesis.seed(seed)
+        @run_settings
+        @given(scenarios(driver.operations), st.integers(0, 2**32 - 1))
+        def example(scenario: Scenario, schedules: int) -> None:
+            tally.examples += 1
+            for number in range(runs):
+                judge(scenario, *runner(scenario, f"{schedules}/{number}"))
 
         started = time.perf_counter()
         failure = _search(example, tally, mode)
         seconds = time.perf_counter() - started
-    return StressReport(
+    report = StressReport(
         kind=kind,
         target=ref.label,
         mode=mode,
@@ -278,10 +345,86 @@ def stress(
         seconds=seconds,
         seed=seed,
         importable=ref.importable,
+        driver=driver,
+        opens=opens,
     )
+    return report if save_history is None or failure is None else report.save(save_history)
 
 
-def _mode_of(factory: Callable[[], Any], deadline: Deadline) -> str:
+_Runner = Callable[[Scenario, str], tuple[Callable[[], History], list[int]]]
+
+
+def _runner(
+    mode: str, make: Callable[..., Any], deadline: Deadline, timeout: float | None, var: str, *, driver: Driver
+) -> _Runner:
+    """How to run a scenario in ``mode``: ``runner(scenario, draw)`` is the run and the schedule it fills in.
+
+    ``make`` is the factory (threads, asyncio), or :func:`run_processes`
+    bound to the target.  On asyncio, each run's interleaving comes from
+    its own generator seeded with ``draw``: reproducible from it alone.
+    """
+
+    def runner(scenario: Scenario, draw: str) -> tuple[Callable[[], History], list[int]]:
+        if mode == "asyncio":
+            choose, schedule = _chooser(draw)
+            return functools.partial(run_asyncio, make, scenario, choose, timeout, var, driver=driver), schedule
+        if mode == "threads":
+            return functools.partial(run_threads, make, scenario, deadline, var, driver=driver), []
+        return functools.partial(make, scenario, deadline, var, driver=driver), []
+
+    return runner
+
+
+def _prepare(
+    kind: str, obj: object, deadline: Deadline, driver: Driver, root: str
+) -> tuple[Callable[[], Any], bool, type]:
+    """The shape check: a zero-argument factory, whether it opens a directory, and its instances' type.
+
+    A factory that needs one argument opens the target stored in the
+    directory it is given: each call of the factory returned here gets a
+    new one, under ``root``.  Raises :class:`~spec.TargetError` when
+    ``obj`` is not callable, needs more than one argument, raises or hangs
+    when called, or makes an instance that lacks an operation of ``driver``.
+    """
+    factory, name = as_factory(obj, f"a {kind} target must be a callable (a class or factory)")
+    opens = _needs_directory(factory, name)
+    made = opener(factory, tempfile.mkdtemp(dir=root)) if opens else factory
+    instance = call_for_shape(f"{name}({'directory' if opens else ''})", deadline, made)
+    missing = driver.missing(instance)
+    if missing:
+        needs = ", ".join(driver.calls[op].source("q", "item" if op == "push" else "") for op in driver.operations)
+        raise TargetError(
+            f"{name}() returned a {type(instance).__qualname__} without {', '.join(missing)}"
+            f" (a {kind} target needs {needs})"
+        )
+    if opens:
+
+        def fresh() -> Any:
+            return opener(factory, tempfile.mkdtemp(dir=root))()
+
+        return fresh, True, type(instance)
+    return factory, False, type(instance)
+
+
+def _needs_directory(factory: Callable[..., Any], name: str) -> bool:
+    """True if ``factory`` needs one positional argument (a directory), False if none.
+
+    Raises :class:`~spec.TargetError` if it needs more.
+    """
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # some built-ins have no signature: call them with nothing
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    required = [p for p in parameters if p.kind in positional and p.default is inspect.Parameter.empty]
+    if len(required) > 1:
+        raise TargetError(
+            f"{name} needs {len(required)} arguments; a target factory takes none, or one: the directory to open"
+        )
+    return len(required) == 1
+
+
+def _mode_of(factory: Callable[[], Any], deadline: Deadline, driver: Driver) -> str:
     """``"asyncio"`` if a fresh instance's ``pop`` is a coroutine function, else ``"threads"``.
 
     A factory that fails here is stressed on threads, where the failure is
@@ -291,7 +434,7 @@ def _mode_of(factory: Callable[[], Any], deadline: Deadline) -> str:
         instance = deadline.call(factory)
     except (Exception, TargetHung):
         return "threads"
-    return "asyncio" if inspect.iscoroutinefunction(getattr(instance, "pop", None)) else "threads"
+    return "asyncio" if inspect.iscoroutinefunction(driver.method("pop", instance)) else "threads"
 
 
 def _chooser(seed: str) -> tuple[Callable[[int], int], list[int]]:

@@ -5,6 +5,11 @@ part: one list of operations per client, all clients at once.  Pushed items
 are the numbers 1, 2, 3 ... in the order the scenario lists the pushes, so
 every item is distinct and a scenario prints the same way every time.
 
+Which operations exist, how each is called and what signals "empty" is
+the :class:`~spec.stress.driver.Driver`'s to say (the standard protocol by
+default).  After the clients, one more client drains the target (see
+:mod:`spec.stress.drain`), in the same history.
+
 * On threads (:func:`run_threads`), the start runs in the calling thread
   under the check's :class:`~spec._core.deadline.Deadline`; then one thread per
   client waits at a barrier and runs its operations.  The caller waits for
@@ -18,7 +23,8 @@ every item is distinct and a scenario prints the same way every time.
   never yields).
 
 A call that raises what the contract does not allow (anything from
-``push``; anything but :class:`IndexError` from ``pop`` and ``peek``) stops
+``push``, ``len`` and ``bool``; anything but the empty signal from ``pop`` and
+``peek``) stops
 the run with :class:`RunFailed`; a call that does not return in time stops
 it with :class:`RunHung`.  Both carry the history recorded so far.
 """
@@ -26,6 +32,7 @@ it with :class:`RunHung`.  Both carry the history recorded so far.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import inspect
 import threading
@@ -37,6 +44,8 @@ from typing import Any
 from spec._core.checker import TARGET_ERRORS, describe_exception
 from spec._core.deadline import Deadline, TargetHung
 from spec.linearize import History, Raised, Recorder
+from spec.stress.drain import describe, drain
+from spec.stress.driver import STANDARD, Driver
 
 __all__ = ["Call", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
 
@@ -46,14 +55,14 @@ _START = 0
 
 @dataclass(frozen=True)
 class Call:
-    """One operation of a scenario: ``push`` with its item, or ``pop``/``peek``."""
+    """One operation of a scenario: ``push`` with its item, or ``pop``, ``peek``, ``len``, ``bool``."""
 
     name: str
     item: int | None = None
 
-    def source(self, var: str) -> str:
-        """How the call reads in Python (``q.push(3)``)."""
-        return f"{var}.{self.name}({'' if self.item is None else self.item})"
+    def source(self, var: str, driver: Driver = STANDARD) -> str:
+        """How the call reads in Python (``q.push(3)``, ``len(q)``)."""
+        return driver.source(self.name, var, self.item)
 
 
 @dataclass(frozen=True)
@@ -77,11 +86,23 @@ class Scenario:
         """How many operations the scenario makes."""
         return len(self.prefix) + sum(map(len, self.clients))
 
-    def program(self, name: str, var: str, together: str) -> tuple[str, ...]:
-        """The scenario as Python-like lines; ``together`` names what runs the clients (threads, tasks)."""
+    @property
+    def pushes(self) -> int:
+        """How many items the scenario pushes."""
+        return sum(ops.count("push") for ops in (self.prefix, *self.clients))
+
+    def program(
+        self, name: str, var: str, together: str, driver: Driver = STANDARD, opens: bool = False
+    ) -> tuple[str, ...]:
+        """The scenario as Python-like lines; ``together`` names what runs the clients (threads, tasks).
+
+        ``opens``: the factory takes the directory to open the target in.
+        """
         start, clients = self.calls()
-        lines = [f"{var} = {name}()", *(c.source(var) for c in start), f"# then, at once, one {together} each:"]
-        lines += [f"#   {n}: " + "; ".join(c.source(var) for c in calls) for n, calls in enumerate(clients, 1)]
+        made = f"{var} = {name}({'directory' if opens else ''})"
+        lines = [made, *(c.source(var, driver) for c in start), f"# then, at once, one {together} each:"]
+        lines += [f"#   {n}: " + "; ".join(c.source(var, driver) for c in calls) for n, calls in enumerate(clients, 1)]
+        lines.append(f"# then, all done, client {len(clients) + 1} drains it: {describe(driver, var)}")
         return tuple(lines)
 
 
@@ -105,20 +126,26 @@ class RunHung(Exception):
         self.history = history
 
 
-def _settle(call: Call, error: BaseException, var: str, client: int) -> Raised:
-    """The output of a call that raised ``error``; :class:`_Refused` if the contract forbids it."""
-    if isinstance(error, IndexError) and call.name != "push":
+def _settle(call: Call, error: BaseException, var: str, client: int, driver: Driver) -> Raised:
+    """The output of a call that raised ``error``; :class:`_Refused` if the contract forbids it.
+
+    The empty signal of ``pop`` and ``peek`` is recorded as the model's,
+    ``IndexError``, whatever its type.
+    """
+    if call.name in ("pop", "peek") and driver.is_empty(error):
         return Raised("IndexError")
     who = "the start" if client == _START else f"client {client}"
-    raise _Refused(f"{call.source(var)} ({who}) raised {describe_exception(error)}")
+    raise _Refused(f"{call.source(var, driver)} ({who}) raised {describe_exception(error)}")
 
 
 class _Refused(Exception):
     """A call raised something the contract does not allow (the message says what)."""
 
 
-def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadline, var: str) -> History:
-    """Run ``scenario`` on threads against a fresh ``factory()``; return the history.
+def run_threads(
+    factory: Callable[[], Any], scenario: Scenario, deadline: Deadline, var: str, *, driver: Driver = STANDARD
+) -> History:
+    """Run ``scenario`` on threads against a fresh ``factory()``, then drain it; return the history.
 
     Raises :class:`RunFailed` or :class:`RunHung` (see the module docstring).
     """
@@ -129,7 +156,7 @@ def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadli
     try:
         target = _make(factory, deadline.call)
         for call in start:
-            _call_sync(recorder, target, call, client=_START, var=var, run=deadline.call)
+            _call_sync(recorder, target, call, client=_START, var=var, run=deadline.call, driver=driver)
     except TargetHung as hung:
         raise RunHung(f"the start {hung}", recorder.history()) from None
     except _Refused as exc:
@@ -140,7 +167,7 @@ def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadli
         try:
             barrier.wait()
             for call in calls:
-                _call_sync(recorder, target, call, client=number, var=var, run=_direct)
+                _call_sync(recorder, target, call, client=number, var=var, run=_direct, driver=driver)
         except _Refused as exc:
             refused.append(str(exc))
 
@@ -159,7 +186,24 @@ def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadli
         raise RunHung(message, recorder.history())
     if refused:
         raise RunFailed(refused[0], recorder.history())
+    try:
+        _drain_sync(recorder, target, scenario, var=var, run=deadline.call, driver=driver)
+    except TargetHung as hung:
+        raise RunHung(f"the drain {hung}", recorder.history()) from None
+    except _Refused as exc:
+        raise RunFailed(str(exc), recorder.history()) from None
     return recorder.history()
+
+
+def _drain_sync(
+    recorder: Recorder, target: Any, scenario: Scenario, *, var: str, run: Callable[..., Any], driver: Driver
+) -> None:
+    client = len(scenario.clients) + 1
+    plan = drain(driver, scenario.pushes)
+    with contextlib.suppress(StopIteration):
+        name = next(plan)
+        while True:
+            name = plan.send(_call_sync(recorder, target, Call(name), client=client, var=var, run=run, driver=driver))
 
 
 def _direct(fn: Callable[..., Any], *args: Any) -> Any:
@@ -175,15 +219,17 @@ def _make(factory: Callable[[], Any], run: Callable[..., Any]) -> Any:
         raise _Refused(f"{name}() raised {describe_exception(exc)}") from None
 
 
-def _call_sync(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any]) -> None:
-    method = getattr(target, call.name)
+def _call_sync(
+    recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any], driver: Driver
+) -> object:
     args = () if call.item is None else (call.item,)
     token = recorder.begin(client, call.name, call.item)
     try:
-        output = run(method, *args)
+        output = run(driver.call, call.name, target, *args)
     except TARGET_ERRORS as exc:
-        output = _settle(call, exc, var, client)
+        output = _settle(call, exc, var, client, driver)
     recorder.end(token, output)
+    return output
 
 
 class _ChosenOrderLoop(asyncio.SelectorEventLoop):
@@ -268,9 +314,15 @@ async def _limited(main: Callable[[], Coroutine[Any, Any, None]], seconds: float
 
 
 def run_asyncio(
-    factory: Callable[[], Any], scenario: Scenario, choose: Callable[[int], int], seconds: float | None, var: str
+    factory: Callable[[], Any],
+    scenario: Scenario,
+    choose: Callable[[int], int],
+    seconds: float | None,
+    var: str,
+    *,
+    driver: Driver = STANDARD,
 ) -> History:
-    """Run ``scenario`` as asyncio tasks, in the order ``choose`` picks; return the history.
+    """Run ``scenario`` as asyncio tasks, in the order ``choose`` picks, then drain; return the history.
 
     ``choose(n)`` returns an index in ``range(n)``: which of the ``n`` ready
     callbacks runs next.  Raises :class:`RunFailed` or :class:`RunHung`.
@@ -278,24 +330,33 @@ def run_asyncio(
     recorder = Recorder()
     start, clients = scenario.calls()
 
+    async def one(number: int, call: Call, target: Any) -> object:
+        token = recorder.begin(number, call.name, call.item)
+        try:
+            output = driver.call(call.name, target, *(() if call.item is None else (call.item,)))
+            if inspect.isawaitable(output):
+                output = await output
+        except (Exception, SystemExit) as exc:  # not GeneratorExit: it closes this coroutine
+            output = _settle(call, exc, var, number, driver)
+        recorder.end(token, output)
+        return output
+
     async def client(number: int, calls: Sequence[Call], target: Any) -> None:
         for call in calls:
-            method = getattr(target, call.name)
-            token = recorder.begin(number, call.name, call.item)
-            try:
-                output = method() if call.item is None else method(call.item)
-                if inspect.isawaitable(output):
-                    output = await output
-            except (Exception, SystemExit) as exc:  # not GeneratorExit: it closes this coroutine
-                output = _settle(call, exc, var, number)
-            recorder.end(token, output)
+            await one(number, call, target)
 
     async def main() -> None:
         target = _make(factory, _direct)
         await client(_START, start, target)
         await asyncio.gather(*(client(n, calls, target) for n, calls in enumerate(clients, 1)))
+        plan = drain(driver, scenario.pushes)
+        with contextlib.suppress(StopIteration):
+            name = next(plan)
+            while True:
+                name = plan.send(await one(len(clients) + 1, Call(name), target))
 
-    limit = None if seconds is None else seconds * (1 + scenario.size)
+    # Each call has its time limit: the scenario's, the start's, and the drain's (at most 5 more than pushes).
+    limit = None if seconds is None else seconds * (1 + scenario.size + scenario.pushes + 5)
     loop = _ChosenOrderLoop(choose)
     # A TargetHung raised into a callback that is not a task's step would be
     # logged by the loop and swallowed; the deadline fires again until a task
