@@ -36,6 +36,7 @@ import multiprocessing
 import multiprocessing.connection
 import pickle
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_met
 
 STARTUP_SECONDS = 60.0
 """How long client processes may take to start and open the target (beyond the per-call limit)."""
+
+GRACE_SECONDS = 1.0
+"""How long clients left running when a run stops early may take to end before they are killed."""
 
 _START = 0
 
@@ -253,11 +257,22 @@ class _Clients:
         return None
 
     def _stop(self) -> None:
+        """End every client: those waiting at the barrier are let go, those stuck in the target killed.
+
+        Discussion: a run that stops early (a refusal, a death, a hang)
+        leaves the other clients running.  Breaking the barrier lets those
+        that wait there end by themselves, and those still making their
+        calls get a moment to finish, so that a process is killed only when
+        it is stuck (not, say, while it writes a file on its way out).
+        """
+        self._barrier.abort()
+        limit = time.monotonic() + GRACE_SECONDS
         for proc in self._procs:
             if proc.pid is not None:
+                proc.join(max(limit - time.monotonic(), 0.0))
                 if proc.is_alive():
                     proc.kill()
-                proc.join()
+                    proc.join()
                 proc.close()
         for reader, _ in self._pipes:
             reader.close()
@@ -291,7 +306,10 @@ def _client(
         pipe.send(("refused", f"{target.label}({place!r}) raised {describe_exception(exc)} in client {number}"))
         return
     pipe.send(("ready",))
-    barrier.wait()
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:  # the run stopped before every client was ready
+        return
     for index, call in enumerate(calls):
         pipe.send(("call", index, time.monotonic_ns()))
         try:
