@@ -7,12 +7,14 @@ client processes in every way a run can fail, each in every run.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
 from pathlib import Path
 from typing import Any
 
+import persistqueue
 import pytest
 
 from spec import TargetError
@@ -20,7 +22,7 @@ from spec._core.deadline import Deadline
 from spec.known_bad.stress import LockedQueue
 from spec.known_bad.stress_processes import FileQueue, SQLiteQueue
 from spec.linearize import UNKNOWN, Raised, check_history
-from spec.stress import STANDARD, procs, stress
+from spec.stress import STANDARD, procs, protocol, stress
 from spec.stress.procs import Target, _portable, run_processes
 from spec.stress.run import RunFailed, RunHung, Scenario
 
@@ -194,3 +196,17 @@ def test_a_factory_takes_no_argument_or_one_directory() -> None:
 
     with pytest.raises(TargetError, match=r"needs 2 arguments; a target factory takes none, or one"):
         stress("queue", needs_two, mode="processes")
+
+
+def test_persist_queue_holds_on_threads_and_fails_in_processes() -> None:
+    # The README's worked example, on fewer scenarios: each handle of
+    # persist-queue's SQLiteQueue counts its own puts and gets for len(), so
+    # the drain's handle in the parent answers a size the clients changed.
+    factory = functools.partial(persistqueue.SQLiteQueue, multithreading=True)
+    driver = protocol(names={"push": "put", "pop": "get_nowait"}, without=("peek",), empty=persistqueue.Empty)
+    threads = stress("queue", factory, driver=driver, max_examples=5, runs=2)
+    assert threads.ok, threads.format()
+    processes = stress("queue", factory, driver=driver, mode="processes", max_examples=5, runs=1)
+    assert processes.failure is not None
+    assert processes.failure.verdict in ("raises", "not linearizable"), processes.format()
+    assert "    q = factory(directory)\n" in processes.format()

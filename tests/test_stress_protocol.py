@@ -124,6 +124,10 @@ def test_a_failure_prints_the_calls_as_the_driver_names_them() -> None:
     assert report.failure is not None
     assert "    q = LosesItems()\n    q.put(1)\n" in text or "#   1: q.put(1)" in text, text
     assert "q.take() until it raises KeyError" in text
+    assert report.rerun == (
+        "spec.stress.stress('queue', 'tests.test_stress_protocol:LosesItems', mode='threads', seed=0, "
+        "driver=<your driver>)"
+    )
 
 
 # -- the drain ------------------------------------------------------------------------

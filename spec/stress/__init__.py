@@ -163,10 +163,16 @@ class StressReport:
 
     @property
     def rerun(self) -> str:
-        """How to repeat this check with the same seed."""
-        if self.importable:
+        """How to repeat this check with the same seed.
+
+        The command line when it can say it all (an importable target, the
+        standard protocol); else the call from Python.
+        """
+        if self.importable and self.driver == STANDARD:
             return f"python -m spec stress {self.kind} {shlex.quote(self.target)} --mode {self.mode} --seed {self.seed}"
-        return f"spec.stress.stress({self.kind!r}, <your factory>, mode={self.mode!r}, seed={self.seed})"
+        target = repr(self.target) if self.importable else "<your factory>"
+        driver = "" if self.driver == STANDARD else ", driver=<your driver>"
+        return f"spec.stress.stress({self.kind!r}, {target}, mode={self.mode!r}, seed={self.seed}{driver})"
 
     def save(self, path: str | Path) -> StressReport:
         """Write the failing run's history to ``path``, as JSON (``python -m spec linearize`` reads it).
