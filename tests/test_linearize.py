@@ -269,7 +269,7 @@ def test_kv_is_checked_key_by_key() -> None:
 @pytest.mark.parametrize(
     ("model", "operation", "problem"),
     [
-        ("queue", op(0, "shift", None, None, 0, 1), "the queue model has no operation 'shift' (known: dequeue, "),
+        ("queue", op(0, "shift", None, None, 0, 1), "the queue model has no operation 'shift' (known: bool, dequeue, "),
         ("register", op(0, "cas", 1, True, 0, 1), "cas takes a pair (from, to), got 1"),
         ("register", op(0, "cas", (1, 2), 1, 0, 1), "cas returns true or false, got 1"),
         ("kv", op(0, "get", "a", "", 0, 1), "get takes a pair (key, value), got 'a'"),
