@@ -12,7 +12,8 @@ process opens its own handle):
   beside it as well: safe between processes.
 * :class:`SQLiteQueue` keeps its items in an SQLite table and makes each
   operation one ``BEGIN IMMEDIATE`` transaction: SQLite locks the database
-  between processes, a lock the connection between threads.
+  between processes, a lock the connection between threads.  It does not
+  fsync (``PRAGMA synchronous = OFF``): durability is not stressed here.
 
 And :func:`spawned_queue` makes a ``multiprocessing.Queue``, which the
 oracle hands to every client process; :data:`MP_QUEUE` is how to call it.
@@ -132,6 +133,9 @@ class SQLiteQueue:
             Path(directory) / "queue.db", timeout=60, isolation_level=None, check_same_thread=False
         )
         self.lock = threading.Lock()
+        # No fsync: what is stressed is what processes see of each other, not
+        # what survives a crash, and an fsync can stall for seconds on a busy disk.
+        self.connection.execute("PRAGMA synchronous = OFF")
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS queue (id INTEGER PRIMARY KEY AUTOINCREMENT, item BLOB)")
 
