@@ -9,11 +9,12 @@
 ``mutation``   derandomized with fixed counts, so that a mutant's status does
                not flip between runs
 ``replay``     no search: only what the example database holds is run again
-               (a campaign's failures, see :func:`use_database`)
+               (a campaign's failures, see :func:`use_database`); pytest only
 =============  ===============================================================
 
 Select one with ``pytest --hypothesis-profile=NAME`` or ``python -m spec
---profile NAME``.  Importing :mod:`spec` does not import this module: a user's
+--profile NAME`` (any but ``replay``: a check that searches nothing would
+hold vacuously, so :data:`PROFILES` leaves it out).  Importing :mod:`spec` does not import this module: a user's
 own profiles are theirs.  The pytest plugin imports it, so the profiles are
 registered whenever pytest runs with the package installed; the CLI imports
 it too.
@@ -24,9 +25,12 @@ from __future__ import annotations
 from hypothesis import Phase, settings
 from hypothesis.database import ExampleDatabase
 
-__all__ = ["CAMPAIGN", "PROFILES", "use_database"]
+__all__ = ["CAMPAIGN", "PROFILES", "REPLAY", "use_database"]
 
-PROFILES = ("default", "ci", "thorough", "mutation", "replay")
+PROFILES = ("default", "ci", "thorough", "mutation")
+"""The profiles a check may run under (``python -m spec --profile NAME``)."""
+
+REPLAY = "replay"
 
 CAMPAIGN = "campaign"
 """The profile :func:`use_database` registers and loads."""
@@ -43,7 +47,7 @@ settings.register_profile(
 )
 settings.register_profile("thorough", _FAST, max_examples=1000, stateful_step_count=100)
 settings.register_profile("mutation", _FAST, derandomize=True, database=None, print_blob=False)
-settings.register_profile("replay", _FAST, phases=(Phase.explicit, Phase.reuse))
+settings.register_profile(REPLAY, _FAST, phases=(Phase.explicit, Phase.reuse))
 
 
 def use_database(database: ExampleDatabase) -> None:

@@ -113,7 +113,7 @@ class CampaignItem(pytest.Function):
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"contract {self.name}"
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str | Any:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str | Any:  # type: ignore[override]  # as pytest.Function's
         if not isinstance(excinfo.value, ClauseViolation | HungViolation):
             return super().repr_failure(excinfo)
         v = excinfo.value.violation
