@@ -156,6 +156,16 @@ def test_a_file_target_given_from_a_subfolder_reruns_from_the_rootdir(project: P
     assert "Q1 (FIFO)" in cli.stdout
 
 
+def test_a_file_target_outside_the_rootdir_is_named_by_its_absolute_path(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "bad.py"
+    elsewhere.write_text(BAD_QUEUE)
+    run = run_pytest("--contract", f"queue={elsewhere}:Lifo", "--contract-max-examples", "50", cwd=project)
+    assert run.code == 1, run.out
+    assert f"queue: {elsewhere}:Lifo: VIOLATED" in run.out
+
+
 def test_a_target_that_cannot_be_checked_fails_in_one_line(project: Path) -> None:
     run = run_pytest("--contract", "queue=mypkg.nowhere:Queue", cwd=project)
     assert run.code == 1

@@ -8,6 +8,10 @@ here adds its commands to one parser and runs them:
   job (no command: every reference implementation, as a table);
 * :mod:`spec._cli.history`: ``linearize`` and ``stress``.
 
+:func:`console` is both ``python -m spec`` and the ``coroutine-spec`` command
+(``[project.scripts]``).  The pytest plugin (:mod:`spec._cli.plugin`, with
+:mod:`spec._cli.campaign`) is an entry point too, so it lives here as well.
+
 Exit status: 0 every clause holds; 1 a clause is violated; 2 the command could
 not run (bad arguments, unknown contract, target missing or of the wrong
 shape), with one line on standard error and no traceback.  ``linearize``
