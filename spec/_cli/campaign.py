@@ -122,9 +122,9 @@ class CampaignItem(pytest.Function):
             lines += [f"  expected: {v.expected}", f"  actual:   {v.actual}"]
         lines += ["Smallest failing program found, as Python against your target:"]
         lines += [textwrap.indent("\n".join(v.program), "    ")]
+        # Hypothesis notes the failing example on whatever it lets through.
         notes = [note for note in getattr(excinfo.value, "__notes__", ()) if note.strip()]
-        if notes:
-            lines += ["As Hypothesis printed it:", textwrap.indent("\n".join(notes), "    ")]
+        lines += ["As Hypothesis printed it:", textwrap.indent("\n".join(notes), "    ")]
         lines += ["It is saved in the example database; this replays it alone (from the rootdir):"]
         lines += [f"    {self.replay}"]
         return "\n".join(lines)
