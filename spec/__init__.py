@@ -34,7 +34,9 @@ areas
     * ``spec.known_bad``: the catalogues of broken implementations, and
       ``spec.selftest``, which runs every contract against them.
 ``spec._cli``
-    the command line (``python -m spec``), the top layer: nothing imports it.
+    the entry points, the top layer: nothing imports it.  The command line
+    (``python -m spec``, ``coroutine-spec``) and the pytest plugin
+    (``--contract NAME=TARGET``, campaigns; the profiles in every pytest run).
 
 The reference implementations (:mod:`impl`) import nothing of ``spec``.
 """

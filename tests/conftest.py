@@ -1,7 +1,8 @@
-"""Test configuration: only the project's Hypothesis profiles.
+"""Test configuration: pytest's own ``pytester`` fixture, for the plugin's tests.
 
 Everything a user needs to reuse a contract lives in the :mod:`spec` package;
-this file only registers the profiles (``--hypothesis-profile=NAME``).
+the project's Hypothesis profiles are registered by its pytest plugin
+(``spec._cli.plugin``), which pytest loads whenever the package is installed.
 """
 
-import spec.profiles  # noqa: F401  (registers the profiles)
+pytest_plugins = ("pytester",)

@@ -8,6 +8,10 @@ here adds its commands to one parser and runs them:
   job (no command: every reference implementation, as a table);
 * :mod:`spec._cli.history`: ``linearize`` and ``stress``.
 
+:func:`console` is both ``python -m spec`` and the ``coroutine-spec`` command
+(``[project.scripts]``).  The pytest plugin (:mod:`spec._cli.plugin`, with
+:mod:`spec._cli.campaign`) is an entry point too, so it lives here as well.
+
 Exit status: 0 every clause holds; 1 a clause is violated; 2 the command could
 not run (bad arguments, unknown contract, target missing or of the wrong
 shape), with one line on standard error and no traceback.  ``linearize``
@@ -16,8 +20,10 @@ adds 3: unknown (its time limit ran out).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import hypothesis
 
@@ -26,7 +32,7 @@ from spec._cli.contracts import contracts_markdown
 from spec._cli.parsing import DEFAULTS, EXIT_ERROR, PROG, Parser, UsageError, common_options
 from spec._core.errors import SpecError
 
-__all__ = ["contracts_markdown", "main"]
+__all__ = ["console", "contracts_markdown", "main"]
 
 
 def _parser() -> Parser:
@@ -58,6 +64,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SpecError, UsageError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def console() -> NoReturn:
+    """Run the command line and exit with its status: ``python -m spec`` and the ``coroutine-spec`` command."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`python -m spec list | head`): not an error of
+        # ours.  Point stdout at devnull so that the flush at exit does not fail
+        # again, as the signal module's documentation recommends.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)
 
 
 def _load_profile(name: str | None) -> None:

@@ -14,7 +14,7 @@ from spec._core.report import ClauseStatus, Report
 from spec._core.table import table
 from spec.selftest import selftest
 
-__all__ = ["COMMANDS", "add_commands", "contracts_markdown", "main_job", "run_command"]
+__all__ = ["COMMANDS", "add_commands", "contracts_markdown", "main_job", "run_check", "run_command"]
 
 COMMANDS = ("check", "list", "selftest")
 
@@ -49,7 +49,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(contracts_markdown() if args.markdown else _listing(), end="")
         return EXIT_HOLDS
     if args.command == "check":
-        report = _run(args.contract, args.target, args)
+        report = run_check(args.contract, args.target, args)
         print(report.format())
         return EXIT_HOLDS if report.ok else EXIT_VIOLATED
     names = args.contracts or contract_names()
@@ -60,7 +60,12 @@ def run_command(args: argparse.Namespace) -> int:
     return EXIT_HOLDS if result.ok else EXIT_VIOLATED
 
 
-def _run(contract: str, target: str, args: argparse.Namespace) -> Report:
+def run_check(contract: str, target: str, args: argparse.Namespace) -> Report:
+    """Check ``target`` against ``contract`` with the options ``check`` parsed into ``args``.
+
+    The one place that turns those options into a check: the command line and
+    the pytest plugin (``--contract``, ``spec._cli.plugin``) both call it.
+    """
     return check(contract, target, max_examples=args.max_examples, seed=args.seed, timeout=args.timeout)
 
 
@@ -98,7 +103,7 @@ def main_job(args: argparse.Namespace) -> int:
     failed: list[Report] = []
     for name in contract_names():
         for target in get_contract(name).references:
-            report = _run(name, target, args)
+            report = run_check(name, target, args)
             held = sum(1 for r in report.clauses if r.status is ClauseStatus.HELD)
             verdict = "holds" if report.violation is None else f"VIOLATED {report.violation.clause.id}"
             rows.append(

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.stateful import run_state_machine_as_test
+from hypothesis.stateful import get_state_machine_test
 
 from spec._core.checker import Binding, ContractMachine, describe_exception
 from spec._core.clauses import Clauses
@@ -61,16 +61,17 @@ class Contract:
 
 
 def machine_runner(machine: type[ContractMachine]) -> Runner:
-    """The runner of a contract whose test is the state machine ``machine``."""
+    """The runner of a contract whose test is the state machine ``machine``.
+
+    The test it builds is Hypothesis's own test of the bound machine (what
+    ``run_state_machine_as_test`` runs), so that, like a ``@given`` runner's,
+    it is a Hypothesis test that a fuzzer can drive (see ``spec._cli.plugin``).
+    """
 
     def runner(binding: Binding, settings: hypothesis.settings, seed: int) -> Callable[[], None]:
         bound = type(machine.__name__, (machine,), {"binding": binding, "__module__": machine.__module__})
-        seeded = hypothesis.seed(seed)(bound)
-
-        def run() -> None:
-            run_state_machine_as_test(seeded, settings=settings)
-
-        return run
+        test: Callable[[], None] = get_state_machine_test(hypothesis.seed(seed)(bound), settings=settings)
+        return test
 
     return runner
 
