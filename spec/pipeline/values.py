@@ -28,6 +28,7 @@ edges (powers of two and their neighbours, round bounds).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class Pool:
         return f"[{', '.join(self.spellings)}]"
 
 
+@functools.cache
 def pools() -> st.SearchStrategy[Pool]:
     """Pools of one to four entries, repeats allowed; shrinks towards ``[0]``."""
     return st.lists(st.sampled_from(SPELLINGS), min_size=1, max_size=4).map(lambda s: Pool(tuple(s)))
@@ -91,6 +93,7 @@ def edge_sizes(least: int, most: int) -> tuple[int, ...]:
 _STEPS_PER_DOUBLING = 64
 
 
+@functools.cache  # one strategy per range: building one anew per draw costs more than the draw
 def sizes(least: int, most: int, *, long: bool = False) -> st.SearchStrategy[int]:
     """Sizes from ``least`` to ``most``: log-uniform, or an edge size; shrinking towards ``least``.
 
