@@ -264,7 +264,6 @@ def test_programs_print_short() -> None:
     program = ChannelProgram(2, (3, 0), 1, ("c", "p", "q"), frozenset("qp"))
     assert repr(program) == "ChannelProgram(capacity=2, puts=(3, 0), consumers=1, order='cpq', pauses='pq')"
     assert program.build() == {"p": ["p0", "p1", "p2"], "q": []}
-    assert program.total == 3
     drawn = ChannelProgram(2, (3, 7), 1, ("p", "q", "c"), values=Pool(("[0]", "None")))
     assert repr(drawn).endswith("order='pqc', values=Pool(spellings=('[0]', 'None')))")
     built = drawn.build()

@@ -27,9 +27,11 @@ or in a test suite::
     class TestMyChannel(ChannelContract):
         factory = my_scheduler_and_channels
 
-Discussion (attributing a failure to the right clause): each program is one
-run, judged after ``run()`` ends, in this order; the first broken clause is
-reported.
+Discussion (attributing a failure to the right clause): every program starts
+with the independence probe (CH6, see :mod:`spec.channel.probe`): two live
+channels of one target, where only evidence that one saw the other counts.
+Then each program is one run, judged after ``run()`` ends, in this order;
+the first broken clause is reported.  Items are told apart by identity.
 
 1. Conduct (CH5): a call raised (``put``/``get`` anything but ``get``'s
    ``EOFError``), or ``run()`` did not return in time before the channel was
@@ -232,11 +234,11 @@ class _Run:
         scheduler, make_channel = c.call(f"s, make_channel = {binding.ref.name}()", lambda: _pair(binding.factory()))
         self.channel = c.call(f"ch = make_channel({program.capacity})", make_channel, program.capacity)
         c.program.add(*render_items(program), *render_channel_tasks(program))
-        c.reach(program.total)
         for name in program.order:
             task = self._producer(name) if name in program.producers else self._consumer(name)
             c.call(f"s.spawn({name}())", scheduler.spawn, task)
         raised = self._run(scheduler)
+        c.reach(sum(1 for event, _ in self.log if event == "put"))  # items that went into the channel
         self._judge(raised)
 
     def _run(self, scheduler: Any) -> BaseException | None:

@@ -85,11 +85,6 @@ class ChannelProgram:
                 built[producer] = [f"{producer}{k}" for k in range(n)]
         return built
 
-    @property
-    def total(self) -> int:
-        """How many items all producers put."""
-        return sum(self.puts)
-
     def __repr__(self) -> str:
         pauses = f", pauses={''.join(sorted(self.pauses))!r}" if self.pauses else ""
         values = f", values={self.values!r}" if self.values is not None else ""

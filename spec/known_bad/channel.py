@@ -201,14 +201,17 @@ class _RingOf64(_Channel):
             yield self.putters.wait()
         self.ring[(self.start + self.count) % 64] = item
         self.count += 1
-        self.items = [None] * self.count  # what get() waits on: only the count matters
         self.getters.wake_one()
 
-    def take(self) -> Any:
+    def get(self) -> Op:
+        while not self.count:
+            if self.closed:
+                raise EOFError("closed")
+            yield self.getters.wait()
         item = self.ring[self.start]
         self.start = (self.start + 1) % 64
         self.count -= 1
-        self.items = [None] * self.count
+        self.putters.wake_one()
         return item
 
 
@@ -236,14 +239,17 @@ class _GrowsAtAStaleIndex(_Channel):
             self.start = 0
         self.ring[(self.start + self.count) % size] = item  # the old size: should be len(self.ring)
         self.count += 1
-        self.items = [None] * self.count
         self.getters.wake_one()
 
-    def take(self) -> Any:
+    def get(self) -> Op:
+        while not self.count:
+            if self.closed:
+                raise EOFError("closed")
+            yield self.getters.wait()
         item = self.ring[self.start]
         self.start = (self.start + 1) % len(self.ring)
         self.count -= 1
-        self.items = [None] * self.count
+        self.putters.wake_one()
         return item
 
 
@@ -263,17 +269,20 @@ class _CompactsEvery40(_Channel):
         while self.full():
             yield self.putters.wait()
         self.buffer.append(item)
-        self.items = self.buffer[self.head :]
         self.getters.wake_one()
 
-    def take(self) -> Any:
+    def get(self) -> Op:
+        while self.head >= len(self.buffer):
+            if self.closed:
+                raise EOFError("closed")
+            yield self.getters.wait()
         item = self.buffer[self.head]
         self.head += 1
         self.gets += 1
         if self.gets % 40 == 0:
             del self.buffer[: self.head + 1]  # one too many
             self.head = 0
-        self.items = self.buffer[self.head :]
+        self.putters.wake_one()
         return item
 
 

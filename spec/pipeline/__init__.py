@@ -8,8 +8,9 @@ endless, the buffer is an empty deque with ``maxlen >= 1`` that checks every
 item added to it, and the sink records what it receives and may be made to
 raise, as may the source.
 
-Model: the produced sequence ``0, 1, 2, ...``; the sink must receive a prefix
-of it, in order, and all of it when ``run`` returns.
+Model: the produced sequence ``0, 1, 2, ...`` (or a drawn pool of values,
+cycled: see :mod:`spec.pipeline.values`); the sink must receive a prefix of
+it, in order, the very objects, and all of it when ``run`` returns.
 
 Check a pipeline::
 

@@ -22,9 +22,12 @@ or in a test suite::
     class TestMyScheduler(SchedulerContract):
         factory = MyScheduler
 
-Discussion (attributing a failure to the right clause): each program is one
-run, so every clause is judged on the same evidence, after ``run()`` ends,
-in this order; the first broken one is reported.
+Discussion (attributing a failure to the right clause): every program starts
+with the independence probe (SC6, see :mod:`spec.scheduler.probe`): two live
+schedulers and a third, fresh one, where only evidence that one saw another
+counts.  Then each program is one run, so every clause is judged on the same
+evidence, after ``run()`` ends, in this order; the first broken one is
+reported.
 
 1. Conduct (SC5): ``spawn()`` raised, inside or outside ``run()``; ``run()``
    hung, or raised though no task raised (or raised an error of its own that
