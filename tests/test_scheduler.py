@@ -16,6 +16,7 @@ from spec import ClauseViolation, TargetError, Violation
 from spec._core.checker import Binding
 from spec._core.deadline import Deadline
 from spec._core.target import ref_for
+from spec.known_bad.scheduler import KeepsFailuresOnTheClass
 from spec.scheduler import SchedulerContract, _check_program, leaves
 from spec.scheduler.plan import SchedulerProgram, TaskPlan, programs, render_tasks, task_name
 from tests._support import replay_violation
@@ -559,3 +560,12 @@ def test_snippet_of_a_step_run_inside_another() -> None:
     assert (
         "    assert trace[-1] == 'a0', 'SC1 (steps): spawn() must not run a task inside another'" in violation.program
     )
+
+
+def test_the_shared_failures_scheduler_of_the_catalogue_is_right_alone() -> None:
+    # Its fault shows only once a failure is on the class: alone and fresh it returns.
+    KeepsFailuresOnTheClass.lost.clear()
+    s = KeepsFailuresOnTheClass()
+    nothing: tuple[None, ...] = ()
+    s.spawn(x for x in nothing)
+    s.run()
