@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given
@@ -18,7 +18,8 @@ from spec._core.checker import Binding, HungViolation
 from spec._core.deadline import Deadline
 from spec._core.target import ref_for
 from spec.channel import ChannelContract, _check_program
-from spec.channel.plan import ChannelProgram
+from spec.channel.plan import ChannelProgram, render_items
+from spec.pipeline import Pool
 from tests._support import replay_violation
 
 Gen = Generator[Any, Any, Any]
@@ -262,7 +263,17 @@ class TestReferenceChannel(ChannelContract):
 def test_programs_print_short() -> None:
     program = ChannelProgram(2, (3, 0), 1, ("c", "p", "q"), frozenset("qp"))
     assert repr(program) == "ChannelProgram(capacity=2, puts=(3, 0), consumers=1, order='cpq', pauses='pq')"
-    assert program.all_items == ("p0", "p1", "p2")
+    assert program.build() == {"p": ["p0", "p1", "p2"], "q": []}
+    drawn = ChannelProgram(2, (3, 7), 1, ("p", "q", "c"), values=Pool(("[0]", "None")))
+    assert repr(drawn).endswith("order='pqc', values=Pool(spellings=('[0]', 'None')))")
+    built = drawn.build()
+    assert built["p"] == [[0], None, [0]]
+    assert built["p"][0] is built["p"][2]  # the pool cycles: the same object again
+    assert built["p"][0] is not drawn.build()["p"][0]  # each run builds its own
+    assert render_items(drawn) == (
+        "p_values = [[0], None]",
+        "items = {'p': [p_values[k % 2] for k in range(3)], 'q': [f'q{k}' for k in range(7)]}",
+    )
 
 
 def _no_make_channel() -> tuple[Scheduler, int]:
@@ -329,6 +340,41 @@ class GetsNone(_Plain):
         return None
 
 
+class Incomparable:
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("no comparing")
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return "Incomparable()"
+
+
+class GetsAStranger(_Plain):
+    def get(self) -> Any:
+        yield from super().get()
+        return Incomparable()
+
+
+class RefusesPutsOnceAnyIsClosed(_Plain):
+    """A flag on the class, reset by each new channel: closing one refuses puts into all."""
+
+    shut: ClassVar[bool] = False
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__(capacity)
+        RefusesPutsOnceAnyIsClosed.shut = False
+
+    def close(self) -> None:
+        RefusesPutsOnceAnyIsClosed.shut = True
+        super().close()
+
+    def put(self, item: Any) -> Any:
+        if RefusesPutsOnceAnyIsClosed.shut:
+            raise ChannelClosed("shut")
+        return super().put(item)
+
+
 class GetsTwice(_Plain):
     def get(self) -> Any:
         while not self._items:
@@ -389,6 +435,14 @@ def gets_none() -> Any:
     return Scheduler(), GetsNone
 
 
+def gets_a_stranger() -> Any:
+    return Scheduler(), GetsAStranger
+
+
+def refuses_puts_once_any_is_closed() -> Any:
+    return Scheduler(), RefusesPutsOnceAnyIsClosed
+
+
 def gets_twice() -> Any:
     return Scheduler(), GetsTwice
 
@@ -420,6 +474,13 @@ CONSUMER_FIRST = ChannelProgram(1, (1,), 2, ("c", "p", "d"))
         (get_raises, ONE_ITEM, "CH5", "ch.get() in c raised LookupError: nothing"),
         (gets_none, ONE_ITEM, "CH1", "a consumer got None, which no producer put"),
         (gets_twice, TWO_ITEMS, "CH1", "'p0' was got 2 times"),
+        (gets_a_stranger, ONE_ITEM, "CH1", "a consumer got Incomparable(), which no producer put"),
+        (
+            refuses_puts_once_any_is_closed,
+            ONE_ITEM,
+            "CH6",
+            "b.put() on the open channel b raised EOFError once a was closed",
+        ),
         (ends_early, CONSUMER_FIRST, "CH4", "ch.get() in c raised EOFError before the channel was closed"),
     ],
 )
@@ -531,3 +592,104 @@ def test_run_raising_before_close_says_the_channel_was_never_closed() -> None:
 
 def test_requests_from_other_kernels_do_not_confuse_the_contract() -> None:
     assert isinstance(Channel[int](1)._getters.wait(), Request)
+
+
+# -- the independence probe ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seen", "message"),
+    [
+        ([], None),
+        (["a.put"], "b.put() on the empty channel b did not return once a held an item"),
+        (["a.put", "b.put", ("b.get", "to a")], "b.get() returned 'to a', the item put into a"),
+        (["a.put", "b.put", ("b.get", "x"), ("a.get", "to b")], "a.get() returned 'to b', the item put into b"),
+        (["a.put", "b.put", ("b.get", "to b"), ("a.get", "to a"), ("raised", EOFError())], None),
+        (
+            ["a.put", "b.put", ("b.get", "to b"), ("a.get", "to a"), ("b.get, a open", "to b, a open"), "a.close"],
+            None,
+        ),
+        (
+            [
+                *("a.put", "b.put", ("b.get", "to b"), ("a.get", "to a"), ("b.get, a open", "to b, a open")),
+                *("a.close", "b.put raised EOFError after a.close"),
+            ],
+            "b.put() on the open channel b raised EOFError once a was closed",
+        ),
+        (
+            [
+                *("a.put", "b.put", ("b.get", "to b"), ("a.get", "to a"), ("b.get, a open", "to b, a open")),
+                *("a.close", "b.get raised EOFError, a closed"),
+            ],
+            "b.get() on the open channel b raised EOFError once a was closed",
+        ),
+    ],
+)
+def test_the_probe_takes_only_cross_talk_for_evidence(seen: list[object], message: str | None) -> None:
+    from spec.channel import probe
+
+    own = {"to a": probe._TO_A, "to b": probe._TO_B, "to b, a open": probe._TO_B_OPEN}
+    found = probe._evidence([(s[0], own.get(s[1], s[1])) if isinstance(s, tuple) else s for s in seen])
+    assert (found and found[0]) == message
+
+
+class _HoldsOneAcrossChannels(Channel[Any]):
+    """Counts the items held by every channel together, against each one's capacity... of one."""
+
+    held: ClassVar[list[object]] = []
+
+    def put(self, item: Any) -> Any:
+        while _HoldsOneAcrossChannels.held:
+            yield self._putters.wait()
+        _HoldsOneAcrossChannels.held.append(item)
+        yield from super().put(item)
+
+    def get(self) -> Any:
+        item = yield from super().get()
+        _HoldsOneAcrossChannels.held.remove(item)
+        return item
+
+
+def test_a_probe_that_hangs_on_another_channel_breaks_independence() -> None:
+    violation = judge(lambda: (_Spins(), _HoldsOneAcrossChannels), ONE_ITEM, timeout=0.1)
+    assert violation is not None
+    assert (violation.clause.id, violation.message) == (
+        "CH6",
+        "ps.run() did not return within 0.1 s: b.put() on the empty channel b did not return once a held an item",
+    )
+
+
+def test_a_probe_that_hangs_for_another_reason_leaves_the_program_to_judge() -> None:
+    violation = judge(lambda: (_Spins(), NeverWakes), ChannelProgram(1, (2,), 1, ("c", "p")), timeout=0.1)
+    assert violation is not None
+    assert violation.clause.id == "CH5"
+
+
+class ClosesForGood(Channel[Any]):
+    """close() shuts every channel of the class, for good: later programs start with closed channels."""
+
+    shut: ClassVar[bool] = False
+
+    def close(self) -> None:
+        ClosesForGood.shut = True
+        super().close()
+
+    def get(self) -> Any:
+        if ClosesForGood.shut and not self._items:
+            raise ChannelClosed("shut")
+        return (yield from super().get())
+
+
+def closes_for_good() -> tuple[Scheduler, type[ClosesForGood]]:
+    return Scheduler(), ClosesForGood
+
+
+def test_evidence_found_once_is_reported_by_every_later_program_of_the_check() -> None:
+    ClosesForGood.shut = False
+    report = spec.check("channel", closes_for_good, seed=3)
+    assert report.violation is not None
+    assert report.violation.clause.id == "CH6"
+    assert report.violation.message == "b.get() on the open channel b raised EOFError once a was closed"
+    assert report.examples > 1
+    ClosesForGood.shut = False  # as in a fresh interpreter: the probe's snippet shows it by itself
+    assert isinstance(replay_violation(report.violation), AssertionError)

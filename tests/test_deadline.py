@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -108,3 +110,27 @@ def test_worker_thread_when_an_outer_timer_is_armed() -> None:
         release.set()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_the_alarm_lets_a_garbage_collector_callback_finish() -> None:
+    # An exception raised in a gc callback is lost, so the alarm waits for its
+    # next tick there; anywhere else it raises.
+    deadline = Deadline(1)
+    raised: list[bool] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        try:
+            deadline._on_alarm(signal.SIGALRM, sys._getframe())
+        except TargetHung:
+            raised.append(True)
+        else:
+            raised.append(False)
+
+    gc.callbacks.append(callback)
+    try:
+        callback("start", {})
+    finally:
+        gc.callbacks.remove(callback)
+    assert raised == [False]
+    with pytest.raises(TargetHung):
+        deadline._on_alarm(signal.SIGALRM, sys._getframe())

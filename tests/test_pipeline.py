@@ -29,7 +29,13 @@ from spec._core.checker import Binding
 from spec._core.deadline import Deadline
 from spec._core.target import ref_for
 from spec.known_bad import KnownBad, catalogue
-from spec.known_bad.pipeline import pops_the_wrong_end, primes_with_next, skips_the_first_item
+from spec.known_bad.pipeline import (
+    pops_the_wrong_end,
+    primes_with_next,
+    reads_the_source_first,
+    skips_a_repeated_item,
+    skips_the_first_item,
+)
 from spec.pipeline import (
     CLAUSES,
     CONTRACT,
@@ -41,9 +47,12 @@ from spec.pipeline import (
     SourceFailure,
     Stopped,
     _Run,
+    accounted,
     outcome,
 )
 from spec.pipeline.cases import Case, cases
+from spec.pipeline.harness import unaccounted
+from spec.pipeline.values import SPELLINGS, Pool, edge_sizes, pools, sizes
 from tests._support import replay, replay_violation
 
 # -- the reference: impl.pipeline ----------------------------------------------------------------
@@ -310,6 +319,107 @@ def test_counting_source() -> None:
         CountingSource(None, fail=True)
 
 
+def test_a_source_with_values_cycles_through_them_and_tells_items_apart_by_identity() -> None:
+    big, twin, items = int("1" * 25), int("1" * 25), [0]
+    source = CountingSource(5, values=[big, None, twin, items])
+    assert repr(source) == f"CountingSource(5, values=[{big!r}, None, {twin!r}, [0]])"
+    assert list(source) == [big, None, twin, items, big]
+    assert source.item(4) is big
+    assert source.key(big) != source.key(twin)  # equal, but two objects
+    assert source.positions(big) == [0, 4]
+    assert source.positions(twin, 3) == [2]
+    assert source.positions([0]) == []  # an equal list is not the item
+    counting = CountingSource(3)
+    assert counting.key(2) == 2
+    assert counting.key("2") != counting.key(2)
+    with pytest.raises(ValueError, match=r"^a source's values cannot be empty$"):
+        CountingSource(3, values=[])
+
+
+class Incomparable:
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("no comparing")
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return "Incomparable()"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ([[0]], "sink([0]) when item 0 ([0]) was due: an object equal to an item but not it (a copy?)"),
+        ([Incomparable()], "sink(Incomparable()) when item 0 ([0]) was due: not an item pulled from the source"),
+        (["x"], "sink('x') when item 0 ([0]) was due: not an item pulled from the source"),
+        (["ITEM", "ITEM"], "sink([0]) is item 2, but item 1 (None) was due: item 1 was skipped or is late"),
+        (["ITEM", None, None], "sink(None) delivers item 1 a second time; item 2 ([0]) was due"),
+        ([None], "sink(None) is item 1, but item 0 ([0]) was due: item 0 was skipped or is late"),
+    ],
+)
+def test_the_sink_names_what_is_wrong_with_a_drawn_value(given: list[object], message: str) -> None:
+    item = [0]
+    source = CountingSource(3, values=[item, None])
+    list(source)
+    sink = RecordingSink(source)
+    *before, last = [item if isinstance(value, str) and value == "ITEM" else value for value in given]
+    for value in before:
+        sink(value)
+    with pytest.raises(Stopped):
+        sink(last)
+    assert (source.violated, source.violation) == ("P1", message)
+
+
+def test_accounted_checks_every_pulled_item_off_once() -> None:
+    item = [0]
+    source = CountingSource(4, values=[item, None])
+    list(source)
+    sink = RecordingSink(source, fail_at=1)
+    sink(item)
+    with pytest.raises(SinkFailure):
+        sink(None)
+    assert accounted(source, sink, [item, None, "not an item"])
+    assert unaccounted(source, sink, [item]) == ([3], [])
+    assert unaccounted(source, sink, [item, None, None]) == ([], [1])
+    assert not accounted(source, sink, [[0], None])  # a copy is not the item
+
+
+def test_pools_build_fresh_objects_and_spell_them_for_a_snippet() -> None:
+    pool = Pool(("int('1' * 25)", "int('1' * 25)", "-0.0", "-0.0", "[0]"))
+    built = pool.build()
+    assert built[0] == built[1]
+    assert built[0] is not built[1]
+    assert built[4] == [0]
+    assert built[4] is not pool.build()[4]
+    assert str(pool) == "[int('1' * 25), int('1' * 25), -0.0, -0.0, [0]]"
+    snippet = eval(str(pool))  # the snippet builds the same identities
+    assert snippet[0] is not snippet[1]
+    assert snippet[2] is snippet[3]
+    assert all(spelling in SPELLINGS for spelling in pool.spellings)
+    for wrong in ((), ("os.system('x')",)):
+        with pytest.raises(ValueError, match=r"^a pool needs entries of SPELLINGS"):
+            Pool(wrong)
+
+
+@given(data=st.data(), least=st.integers(0, 5), span=st.integers(0, 5000), long=st.booleans())
+def test_sizes_stay_in_range_and_long_ones_are_long(data: st.DataObject, least: int, span: int, long: bool) -> None:
+    size = data.draw(sizes(least, least + span, long=long))
+    assert least <= size <= least + span
+    if long and span >= 127:
+        assert size >= least + 127
+
+
+def test_edge_sizes_are_powers_of_two_their_neighbours_and_round_bounds() -> None:
+    assert edge_sizes(0, 70) == (1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 41, 63, 64, 65)
+    assert edge_sizes(1000, 1024) == (1000, 1001, 1023, 1024)
+    assert edge_sizes(5000, 6000) == ()
+
+
+@given(pool=pools())
+def test_drawn_pools_are_short(pool: Pool) -> None:
+    assert 1 <= len(pool.spellings) <= 4
+
+
 def test_the_source_stops_a_run_that_pulls_too_far_ahead() -> None:
     source = CountingSource(None)
     RecordingBuffer(maxlen=2, source=source)
@@ -443,6 +553,10 @@ def test_cases_describe_themselves() -> None:
     assert str(Case(2, 3)) == "3 items, maxlen 2"
     assert str(Case(2, 1, source_fails=True)) == "1 item then a source failure, maxlen 2"
     assert str(Case(3, None, sink_fails_at=4)) == "an endless source, maxlen 3, the sink failing on item 4"
+    drawn = Case(2, 5, source_fails=True, values=Pool(("None", "[0]")))
+    assert str(drawn) == "5 items cycling through [None, [0]] then a source failure, maxlen 2"
+    assert drawn.source == "CountingSource(5, fail=True, values=[None, [0]])"
+    assert Case(2, None, sink_fails_at=1).source == "CountingSource(None)"
     assert Case(1, 0).edge == "an empty source and maxlen 1"
     assert Case(2, 4).edge == "4 items, a multiple of maxlen"
     assert Case(1, 3).edge == "maxlen 1"
@@ -501,6 +615,22 @@ def test_a_failure_only_an_edge_size_shows_breaks_the_edge_clause() -> None:
         == "run raised StopIteration (at an empty source and maxlen 1; nearby sizes hold, e.g. 1 item, maxlen 2)"
     )
     assert violation.program[-1] == "assert raised is None, 'P7 (edge sizes): run raised ' + repr(raised)"
+
+
+def test_pulling_ahead_only_with_drawn_values_is_an_item_dropped() -> None:
+    found = judge(skips_a_repeated_item, Case(2, 6, values=Pool(("0",))))
+    assert found is not None
+    violation = found.violation
+    assert violation.clause.id == "P1"
+    assert violation.message.endswith(
+        "; with the items 0, 1, 2, ... instead it holds (6 items, maxlen 2): the items not delivered were dropped"
+    )
+    assert "P1 (exactly once)" in violation.program[-1]
+    assert isinstance(replay_violation(violation), AssertionError)
+    # A target that pulls too far ahead whatever the items keeps the bounded clause.
+    held = judge(reads_the_source_first, Case(2, 6, values=Pool(("0",))))
+    assert held is not None
+    assert held.violation.clause.id == "P3"
 
 
 def test_a_failure_handling_violation_gives_way_to_a_plainer_one() -> None:
@@ -618,6 +748,18 @@ GRID = [
     *(Case(maxlen, items, sink_fails_at=at) for maxlen in (1, 3) for items in (1, 4, 6) for at in (0, items - 1)),
     *(Case(maxlen, items, source_fails=True) for maxlen in (1, 3) for items in (0, 2, 3, 4)),
     *(Case(maxlen, None, sink_fails_at=at) for maxlen in (1, 3) for at in (0, 5)),
+    # Values: repeats, None, an unhashable and a mutable item, equal but distinct objects.
+    *(
+        Case(maxlen, items, values=Pool(pool))
+        for maxlen in (1, 3)
+        for items in (2, 7)
+        for pool in (("0",), ("None", "1"), ("[0]", "{}"), ("int('1' * 25)", "int('1' * 25)", "1", "True"))
+    ),
+    Case(3, 6, sink_fails_at=4, values=Pool(("None", "0"))),
+    # Long runs: many turns, maxlen past 64, a thousand items and more.
+    Case(1, 100),
+    Case(100, 150),
+    Case(4, 1500),
 ]
 QUICK_ENTRIES = [entry for entry in catalogue("pipeline") if entry.timeout is None]
 
@@ -642,7 +784,7 @@ def test_the_report_of_a_known_bad_pipeline() -> None:
     assert report.violation is not None
     assert report.violation.clause == CLAUSES["P4"]
     assert report.snippet.startswith(
-        "from spec.pipeline import CountingSource, RecordingBuffer, RecordingSink, outcome\n"
+        "from spec.pipeline import CountingSource, RecordingBuffer, RecordingSink, accounted, outcome\n"
         "from spec.known_bad.pipeline import one_item_per_turn\n"
         "source = CountingSource("
     )

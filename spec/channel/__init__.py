@@ -27,9 +27,11 @@ or in a test suite::
     class TestMyChannel(ChannelContract):
         factory = my_scheduler_and_channels
 
-Discussion (attributing a failure to the right clause): each program is one
-run, judged after ``run()`` ends, in this order; the first broken clause is
-reported.
+Discussion (attributing a failure to the right clause): every program starts
+with the independence probe (CH6, see :mod:`spec.channel.probe`): two live
+channels of one target, where only evidence that one saw the other counts.
+Then each program is one run, judged after ``run()`` ends, in this order;
+the first broken clause is reported.  Items are told apart by identity.
 
 1. Conduct (CH5): a call raised (``put``/``get`` anything but ``get``'s
    ``EOFError``), or ``run()`` did not return in time before the channel was
@@ -59,8 +61,10 @@ from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
+from spec._core.program import show
 from spec._core.testcase import ContractTestCase
-from spec.channel.plan import ChannelProgram, channel_programs, render_channel_tasks
+from spec.channel.plan import ChannelProgram, channel_programs, render_channel_tasks, render_items
+from spec.channel.probe import probe_independence
 
 __all__ = ["CLAUSES", "CONTRACT", "ChannelContract", "ChannelTarget"]
 
@@ -68,7 +72,8 @@ CLAUSES = Clauses(
     Clause(
         "CH1",
         "exactly once",
-        "Every item a producer puts must be got exactly once, by some consumer: none lost, none duplicated.",
+        "Every item a producer puts must be got exactly once, by some consumer: the very object put (not a copy), "
+        "none lost, none duplicated, whatever its value (None, falsy, unhashable, equal to another).",
     ),
     Clause("CH2", "order", "Each producer's items must be got in the order it put them."),
     Clause(
@@ -89,10 +94,16 @@ CLAUSES = Clauses(
         "make_channel(), put(), get(), close(), spawn() and run() must return within the time limit and raise "
         "nothing else.",
     ),
+    Clause(
+        "CH6",
+        "independence",
+        "Channels must not share state: what is put into one is got only from it, and closing or filling one "
+        "changes nothing for another, also one made by another program.",
+    ),
 )
 
-_ONCE, _ORDER, _CAPACITY, _CLOSE, _CONDUCT = map(
-    CLAUSES.id_of, ("exactly once", "order", "capacity", "close", "conduct")
+_ONCE, _ORDER, _CAPACITY, _CLOSE, _CONDUCT, _INDEPENDENCE = map(
+    CLAUSES.id_of, ("exactly once", "order", "capacity", "close", "conduct", "independence")
 )
 
 
@@ -153,9 +164,12 @@ class _Run:
     early_eof: list[str]  # consumers whose get() raised EOFError before close()
     seen: list[_Seen]
 
+    items: dict[str, list[object]]  # what each producer puts, built for this run
+
     def __init__(self, checker: Checker, program: ChannelProgram) -> None:
         self.checker = checker
         self.program = program
+        self.items = program.build()
         self.log = []
         self.producing = list(program.producers)
         self.closed = False
@@ -165,11 +179,11 @@ class _Run:
     # -- the tasks ---------------------------------------------------------------
 
     def _producer(self, name: str) -> Generator[Any, Any, None]:
-        for item in self.program.items(name):
+        for item in self.items[name]:
             try:
                 yield from self.channel.put(item)
             except Exception as exc:
-                self._see(f"ch.put({item!r}) in {name}", exc)
+                self._see(f"ch.put({show(item)}) in {name}", exc)
                 return
             self.log.append(("put", item))
             if name in self.program.pauses:
@@ -215,14 +229,16 @@ class _Run:
         c = self.checker
         binding = c.binding
         program = self.program
+        probe_independence(c, _INDEPENDENCE, lambda: _pair(binding.factory()))
         c.program.add("log = []")
         scheduler, make_channel = c.call(f"s, make_channel = {binding.ref.name}()", lambda: _pair(binding.factory()))
         self.channel = c.call(f"ch = make_channel({program.capacity})", make_channel, program.capacity)
-        c.program.add(*render_channel_tasks(program))
+        c.program.add(*render_items(program), *render_channel_tasks(program))
         for name in program.order:
             task = self._producer(name) if name in program.producers else self._consumer(name)
             c.call(f"s.spawn({name}())", scheduler.spawn, task)
         raised = self._run(scheduler)
+        c.reach(sum(1 for event, _ in self.log if event == "put"))  # items that went into the channel
         self._judge(raised)
 
     def _run(self, scheduler: Any) -> BaseException | None:
@@ -261,72 +277,86 @@ class _Run:
         return [item for event, item in self.log if event == "got"]
 
     def _judge_once(self, raised: BaseException | None) -> None:
-        want = sorted(self.program.all_items, key=repr)
+        """Every object put is got as many times as it was put (items are told apart by identity).
+
+        Checks are counted in bulk: one per item got and one per object put;
+        only a failing one is spelt out.
+        """
+        c = self.checker
+        put = [item for producer in self.program.producers for item in self.items[producer]]
+        times_put = Counter(map(id, put))
         got = self._got()
-        counts = Counter(map(repr, got))
-        known = set(map(repr, want))
+        times_got = Counter(map(id, got))
         ending = (
             "got = [item for event, item in log if event == 'got']",
-            f"assert sorted(got, key=repr) == {want!r}, "
-            f"{self.checker.tag(_ONCE) + ': every item put must be got exactly once'!r}",
+            "put = [item for each in items.values() for item in each]",
+            f"assert sorted(map(id, got)) == sorted(map(id, put)), "
+            f"{c.tag(_ONCE) + ': every item put must be got exactly once'!r}",
         )
-        for value in got:
-            self.checker.require(
-                repr(value) in known,
+        stranger = next((value for value in got if id(value) not in times_put), _NOTHING)
+        if stranger is not _NOTHING:
+            copy = next((" (an equal object was put)" for x in put if _equal(x, stranger)), "")
+            c.fail(
                 _ONCE,
-                f"a consumer got {value!r}, which no producer put",
-                expected=f"one of {want}",
-                actual=value,
+                f"a consumer got {show(stranger)}, which no producer put{copy}",
+                expected="an object a producer put",
+                actual=show(stranger),
                 ending=ending,
             )
+        c.binding.checks[_ONCE] += len(got)
         because = "" if raised is None else f" (and run() raised {describe_exception(raised)})"
-        for item in self.program.all_items:
-            times = counts[repr(item)]
-            self.checker.require(
-                times == 1,
-                _ONCE,
-                f"{item!r} was got {times} times" if times else f"{item!r} was never got{because}",
-                expected="got once",
-                actual=f"got {times} times",
-                ending=ending,
-            )
+        for item in {id(item): item for item in put}.values():
+            want, times = times_put[id(item)], times_got[id(item)]
+            if times == want:
+                continue
+            if want == 1:
+                message = f"{show(item)} was got {times} times" if times else f"{show(item)} was never got{because}"
+            else:
+                message = f"{show(item)} was put {want} times and got {times} times{because if times < want else ''}"
+            c.fail(_ONCE, message, expected=f"got {want} times", actual=f"got {times} times", ending=ending)
+        c.binding.checks[_ONCE] += len(times_put)
 
     def _judge_order(self) -> None:
         got = self._got()
         for producer in self.program.producers:
-            want = list(self.program.items(producer))
-            mine = [item for item in got if item in want]
+            want = self.items[producer]
+            mine_ids = {id(item) for item in want}
+            mine = [item for item in got if id(item) in mine_ids]
             self.checker.require(
-                mine == want,
+                len(mine) == len(want) and all(a is b for a, b in zip(mine, want, strict=False)),
                 _ORDER,
-                f"{producer} put {want}, but its items were got in the order {mine}",
-                expected=want,
-                actual=mine,
+                f"{producer} put {show(want)}, but its items were got in the order {show(mine)}",
+                expected=show(want),
+                actual=show(mine),
                 ending=(
-                    f"assert [item for event, item in log if event == 'got' and item[0] == {producer!r}] == {want!r}, "
+                    f"mine = [x for event, x in log if event == 'got' and any(x is y for y in items[{producer!r}])]",
+                    f"assert all(x is y for x, y in zip(mine, items[{producer!r}])), "
                     f"{self.checker.tag(_ORDER) + f': {producer} items must be got in order'!r}",
                 ),
             )
 
     def _judge_capacity(self) -> None:
+        """Puts returned minus gets returned never exceeds the capacity (one check per log entry)."""
         capacity = self.program.capacity
         held = 0
         for index, (event, item) in enumerate(self.log):
-            held += {"put": 1, "got": -1}.get(event, 0)
-            self.checker.require(
-                held <= capacity,
-                _CAPACITY,
-                f"after log[{index}] = {(event, item)!r} the channel held {held} items, over its capacity {capacity}",
-                expected=f"at most {capacity}",
-                actual=held,
-                ending=(
-                    "held = [0]",
-                    "for event, item in log:",
-                    "    held.append(held[-1] + {'put': 1, 'got': -1}.get(event, 0))",
-                    f"assert max(held) <= {capacity}, "
-                    f"{self.checker.tag(_CAPACITY) + f': the channel holds at most {capacity}'!r}",
-                ),
-            )
+            held += 1 if event == "put" else -1 if event == "got" else 0
+            if held > capacity:
+                self.checker.fail(
+                    _CAPACITY,
+                    f"after log[{index}] = ({event!r}, {show(item)}) the channel held {held} items, "
+                    f"over its capacity {capacity}",
+                    expected=f"at most {capacity}",
+                    actual=held,
+                    ending=(
+                        "held = [0]",
+                        "for event, item in log:",
+                        "    held.append(held[-1] + {'put': 1, 'got': -1}.get(event, 0))",
+                        f"assert max(held) <= {capacity}, "
+                        f"{self.checker.tag(_CAPACITY) + f': the channel holds at most {capacity}'!r}",
+                    ),
+                )
+        self.checker.binding.checks[_CAPACITY] += len(self.log)
 
     def _judge_close(self, raised: BaseException | None) -> None:
         c = self.checker
@@ -362,6 +392,16 @@ class _Run:
                 actual=f"{name} still waiting",
                 ending=(f"assert ('end', {name!r}) in log, {tag + f': consumer {name} must end'!r}",),
             )
+
+
+_NOTHING = object()
+
+
+def _equal(a: object, b: object) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # an object the target made may compare in any way
+        return False
 
 
 def _check_program(binding: Binding, program: ChannelProgram) -> None:

@@ -1,10 +1,21 @@
-"""The examples of the pipeline contract: sizes, injected failures, and their neighbours.
+"""The examples of the pipeline contract: sizes, values, injected failures, and their neighbours.
 
 A :class:`Case` is one run to check: ``maxlen``, the number of items (or an
-endless source) and at most one injected failure, the sink raising on item
-``i`` or the source raising after its items.  One failure at a time: with
-two, which one ``run`` should raise would depend on the order in which it
-happens to meet them.
+endless source), what the items are, and at most one injected failure, the
+sink raising on item ``i`` or the source raising after its items.  One
+failure at a time: with two, which one ``run`` should raise would depend on
+the order in which it happens to meet them.
+
+Discussion (what is drawn): half the cases have ``maxlen`` 1 to 8 and a few
+buffer-fulls of items, where most faults show and every report is short; the
+other half are long runs: ``maxlen`` 1 to 8 or up to 1025, and up to 3000
+items from :func:`~spec.pipeline.values.sizes` (log-uniform from 64 up, or at
+an edge: powers of two and their neighbours, 100, 1000), so that a fault at a growth point,
+a bound of 64, a compaction every few dozen items, a limit on turns or a
+recursion a thousand items deep is met at every seed.  Half the cases count
+``0, 1, 2, ...``; the others cycle through a drawn :class:`~spec.pipeline.values.Pool`
+of repeated, falsy, unhashable and equal-but-distinct values.  Everything
+shrinks towards the small, counting case.
 
 Discussion (sizes near an edge): the edge-sizes clause names failures that
 *only* an empty source, ``maxlen`` 1 or an exact multiple of ``maxlen`` show.
@@ -23,10 +34,14 @@ from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
+from spec.pipeline.values import Pool, pools, sizes
+
 __all__ = ["Case", "cases"]
 
 _FAILURES = ("sink", "source", "endless")
-_MAX_MAXLEN = 8
+_SMALL_MAXLEN = 8
+_MAX_MAXLEN = 1025
+_MAX_ITEMS = 4096
 
 
 @dataclass(frozen=True)
@@ -35,20 +50,31 @@ class Case:
 
     ``sink_fails_at`` is the item the sink raises on; ``source_fails`` makes
     the source raise after its items.  An endless source always comes with a
-    failing sink, the only way such a run can end.
+    failing sink, the only way such a run can end.  ``values`` is the pool
+    the source cycles through (``None``: it counts ``0, 1, 2, ...``).
     """
 
     maxlen: int
     items: int | None = 0
     sink_fails_at: int | None = None
     source_fails: bool = False
+    values: Pool | None = None
 
     def __str__(self) -> str:
         size = "an endless source" if self.items is None else _items(self.items)
+        if self.values is not None:
+            size += f" cycling through {self.values}"
         if self.source_fails:
             size += " then a source failure"
         fails = "" if self.sink_fails_at is None else f", the sink failing on item {self.sink_fails_at}"
         return f"{size}, maxlen {self.maxlen}{fails}"
+
+    @property
+    def source(self) -> str:
+        """The source as a snippet builds it (``CountingSource(3, values=[None, 0])``)."""
+        fail = ", fail=True" if self.source_fails else ""
+        values = "" if self.values is None else f", values={self.values}"
+        return f"CountingSource({self.items!r}{fail}{values})"
 
     @property
     def edge(self) -> str:
@@ -101,27 +127,32 @@ class Case:
         else:
             assert self.sink_fails_at is not None
             items = self.sink_fails_at + 1
-        return (Case(self.maxlen, items), Case(self.maxlen, items + self.maxlen + 2))
+        return tuple(Case(self.maxlen, n, values=self.values) for n in (items, items + self.maxlen + 2))
 
 
 def _items(count: int) -> str:
     return f"{count} item{'' if count == 1 else 's'}"
 
 
-def _counts(maxlen: int, least: int) -> st.SearchStrategy[int]:
-    # Up to three buffer-fulls and a bit: small counts, exact multiples of
-    # maxlen and counts in between all come often.
-    return st.integers(least, 3 * maxlen + 3)
+def _counts(maxlen: int, least: int, long: bool) -> st.SearchStrategy[int]:
+    # Up to three buffer-fulls and a bit (small counts, exact multiples of
+    # maxlen and counts in between all come often), or a long run.
+    return sizes(least, _MAX_ITEMS, long=True) if long else st.integers(least, 3 * maxlen + 3)
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
-    """Cases to check: half of them plain; shrinking towards a plain run, ``maxlen`` 1 and no items."""
+    """Cases to check (see the module's Discussion): half of them without a failure injected.
+
+    Shrinks towards a plain run, ``maxlen`` 1, no items and a counting source.
+    """
     failure = draw(st.sampled_from(_FAILURES)) if draw(st.booleans()) else None
-    maxlen = draw(st.integers(1, _MAX_MAXLEN))
+    long = draw(st.integers(0, 3)) > 0  # Hypothesis favours 0: about half the cases are long
+    maxlen = draw(sizes(1, _MAX_MAXLEN) if long else st.integers(1, _SMALL_MAXLEN))
+    values = draw(st.one_of(st.none(), pools()))
     if failure == "endless":
-        return Case(maxlen, None, sink_fails_at=draw(st.integers(0, 3 * maxlen + 3)))
+        return Case(maxlen, None, sink_fails_at=draw(_counts(maxlen, 0, long)), values=values)
     if failure == "sink":
-        items = draw(_counts(maxlen, 1))
-        return Case(maxlen, items, sink_fails_at=draw(st.integers(0, items - 1)))
-    return Case(maxlen, draw(_counts(maxlen, 0)), source_fails=failure == "source")
+        items = draw(_counts(maxlen, 1, long))
+        return Case(maxlen, items, sink_fails_at=draw(st.integers(0, items - 1)), values=values)
+    return Case(maxlen, draw(_counts(maxlen, 0, long)), source_fails=failure == "source", values=values)

@@ -9,6 +9,9 @@ counterexample a snippet to paste::
     raised = outcome(run, source, buffer, sink)         # run(source, buffer, sink)
     assert source.violation is None, source.violation
 
+``CountingSource(5, values=[None, 0])`` yields ``None, 0, None, 0, None``
+instead: the items are then told apart by identity, not by value.
+
 The source is also the ledger: it counts items pulled, the sink counts items
 delivered, and the buffer learns its ``maxlen`` at construction, so that each
 of them can check its clause at the moment it is called.
@@ -28,12 +31,13 @@ whatever ``run`` did with :class:`Stopped`.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable
-from typing import NoReturn, TypeGuard
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import NoReturn
 
 from spec._core.clauses import Clause, Clauses
 from spec._core.deadline import TargetHung
+from spec._core.program import show
 
 __all__ = [
     "BOUNDED",
@@ -51,8 +55,9 @@ __all__ = [
     "SinkFailure",
     "SourceFailure",
     "Stopped",
-    "is_item",
+    "accounted",
     "outcome",
+    "unaccounted",
 ]
 
 CLAUSES = Clauses(
@@ -123,11 +128,6 @@ class SinkFailure(Exception):
     """What ``RecordingSink(source, fail_at=i)`` raises when it is given item ``i``."""
 
 
-def is_item(value: object, pulls: int) -> TypeGuard[int]:
-    """Whether ``value`` is one of the first ``pulls`` items of a source (``0 .. pulls-1``)."""
-    return type(value) is int and 0 <= value < pulls
-
-
 class CountingSource:
     """An iterator of the items ``0, 1, 2, ...``; the ledger of a pipeline run.
 
@@ -136,7 +136,13 @@ class CountingSource:
     fail=True)`` raises its :class:`SourceFailure` (``error``) instead, once,
     and :class:`StopIteration` after that, as a failed generator does;
     ``CountingSource(None)`` never ends.  Raises :class:`ValueError` for a
-    negative ``k`` or an endless source that should fail.
+    negative ``k``, an endless source that should fail, or empty ``values``.
+
+    With ``values`` (a non-empty sequence), item ``i`` is
+    ``values[i % len(values)]``, the very object: repeated, falsy, unhashable
+    or equal-but-distinct values are then what ``run`` must move, and items
+    are told apart by identity (see :meth:`key`).  Without, item ``i`` is the
+    int ``i`` and ints are told apart by value.
 
     Once a :class:`RecordingBuffer` is built with ``source=`` this source,
     pulling an item while ``maxlen + 1`` items pulled are not yet delivered is
@@ -144,6 +150,7 @@ class CountingSource:
     """
 
     items: int | None
+    values: tuple[object, ...] | None
     error: SourceFailure | None
     pulls: int
     delivered: int
@@ -153,12 +160,15 @@ class CountingSource:
     violated: str | None
     violation: str | None
 
-    def __init__(self, items: int | None, *, fail: bool = False) -> None:
+    def __init__(self, items: int | None, *, fail: bool = False, values: Sequence[object] | None = None) -> None:
         if items is not None and items < 0:
             raise ValueError(f"a source cannot have {items} items")
         if items is None and fail:
             raise ValueError("an endless source cannot fail after its items")
+        if values is not None and not values:
+            raise ValueError("a source's values cannot be empty")
         self.items = items
+        self.values = None if values is None else tuple(values)
         self.error = SourceFailure(f"the source failed after {items} items") if fail else None
         self.pulls = 0
         self.delivered = 0
@@ -169,12 +179,32 @@ class CountingSource:
         self.violation = None
 
     def __repr__(self) -> str:
-        return f"CountingSource({self.items!r}{', fail=True' if self.error is not None else ''})"
+        values = "" if self.values is None else f", values={list(self.values)!r}"
+        return f"CountingSource({self.items!r}{', fail=True' if self.error is not None else ''}{values})"
+
+    def item(self, position: int) -> object:
+        """Item number ``position`` (from 0) of this source."""
+        return position if self.values is None else self.values[position % len(self.values)]
+
+    def key(self, value: object) -> Hashable:
+        """What tells items apart: the int itself for a counting source, else the object's identity.
+
+        Two values with the same key are the same item as far as the
+        ledger can tell (a repeated pool entry is one object).
+        """
+        if self.values is None:
+            return value if type(value) is int else ("other", id(value))
+        return id(value)
+
+    def positions(self, value: object, pulls: int | None = None) -> list[int]:
+        """The positions (below ``pulls``, default: the items pulled) of the items that are ``value``."""
+        key = self.key(value)
+        return [i for i in range(self.pulls if pulls is None else pulls) if self.key(self.item(i)) == key]
 
     def __iter__(self) -> CountingSource:
         return self
 
-    def __next__(self) -> int:
+    def __next__(self) -> object:
         self.check_running()
         if self.items is not None and self.pulls >= self.items:
             if self.error is not None and not self.failed:
@@ -189,7 +219,7 @@ class CountingSource:
                 f"next(source) would pull item {self.pulls} while {held} items pulled are not yet delivered; "
                 f"at most maxlen + 1 = {self.maxlen + 1} may be",
             )
-        item = self.pulls
+        item = self.item(self.pulls)
         self.pulls += 1
         return item
 
@@ -314,21 +344,67 @@ class RecordingSink:
                 f"sink({item!r}) was called after the sink raised on item {self.fail_at}",
             )
         expected = source.delivered
-        if type(item) is not int or item != expected:
+        if expected >= source.pulls or source.key(item) != source.key(source.item(expected)):
             source.stop(ORDER, self._misdelivered(item, expected))
         source.delivered += 1
-        if self.error is not None and item == self.fail_at:
+        if self.error is not None and expected == self.fail_at:
             self.raised = True
             raise self.error
         self.items.append(item)
 
     def _misdelivered(self, item: object, expected: int) -> str:
-        pulls = self.source.pulls
-        if not is_item(item, pulls):
-            return f"sink({item!r}): not an item pulled from the source (it has yielded 0 to {pulls - 1})"
-        if item < expected:
-            return f"sink({item}) delivers item {item} a second time"
-        return f"sink({item}) before item {expected}: item {expected} was skipped or is late"
+        source = self.source
+        pulls = source.pulls
+        if source.values is None:
+            if type(item) is not int or not 0 <= item < pulls:
+                return f"sink({item!r}): not an item pulled from the source (it has yielded 0 to {pulls - 1})"
+            if item < expected:
+                return f"sink({item}) delivers item {item} a second time"
+            return f"sink({item}) before item {expected}: item {expected} was skipped or is late"
+        shown, due = show(item), f"item {expected} ({show(source.item(expected))})"
+        found = source.positions(item)
+        if not found:
+            copy = any(_equal(item, source.item(i)) for i in range(min(pulls, len(source.values))))
+            what = "an object equal to an item but not it (a copy?)" if copy else "not an item pulled from the source"
+            return f"sink({shown}) when {due} was due: {what}"
+        later = [i for i in found if i > expected]
+        if later:
+            return f"sink({shown}) is item {later[0]}, but {due} was due: item {expected} was skipped or is late"
+        return f"sink({shown}) delivers item {found[-1]} a second time; {due} was due"
+
+
+def accounted(source: CountingSource, sink: RecordingSink, buffer: Iterable[object]) -> bool:
+    """Whether every item pulled is delivered, the one the sink raised on, or in ``buffer``: once each.
+
+    Items are told apart by :meth:`CountingSource.key`; objects in ``buffer``
+    that are not items of ``source`` are ignored.
+    """
+    return unaccounted(source, sink, buffer) == ([], [])
+
+
+def unaccounted(source: CountingSource, sink: RecordingSink, buffer: Iterable[object]) -> tuple[list[int], list[int]]:
+    """The positions of the items due but not in ``buffer``, and of those in it more than due."""
+    done = len(sink.items) + (1 if sink.raised else 0)
+    held = Counter(source.key(value) for value in buffer)
+    missing = []
+    for position in range(done, source.pulls):
+        key = source.key(source.item(position))
+        if held[key]:
+            held[key] -= 1
+        else:
+            missing.append(position)
+    first: dict[Hashable, int] = {}
+    for position in range(source.pulls):
+        first.setdefault(source.key(source.item(position)), position)
+    extra = sorted(first[key] for key in held.elements() if key in first)
+    return missing, extra
+
+
+def _equal(a: object, b: object) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # an object the target made may compare in any way
+        return False
 
 
 def outcome(

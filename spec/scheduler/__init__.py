@@ -22,9 +22,12 @@ or in a test suite::
     class TestMyScheduler(SchedulerContract):
         factory = MyScheduler
 
-Discussion (attributing a failure to the right clause): each program is one
-run, so every clause is judged on the same evidence, after ``run()`` ends,
-in this order; the first broken one is reported.
+Discussion (attributing a failure to the right clause): every program starts
+with the independence probe (SC6, see :mod:`spec.scheduler.probe`): two live
+schedulers and a third, fresh one, where only evidence that one saw another
+counts.  Then each program is one run, so every clause is judged on the same
+evidence, after ``run()`` ends, in this order; the first broken one is
+reported.
 
 1. Conduct (SC5): ``spawn()`` raised, inside or outside ``run()``; ``run()``
    hung, or raised though no task raised (or raised an error of its own that
@@ -45,7 +48,9 @@ program; the shrinker only makes the program small.
 
 from __future__ import annotations
 
+import heapq
 import traceback
+from collections import Counter
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -58,6 +63,7 @@ from spec._core.errors import TargetError
 from spec._core.program import Program
 from spec._core.testcase import ContractTestCase
 from spec.scheduler.plan import RUN_CATCHING, SchedulerProgram, TaskPlan, programs, render_tasks
+from spec.scheduler.probe import probe_independence
 
 __all__ = ["CLAUSES", "CONTRACT", "SchedulerContract", "SchedulerTarget", "leaves"]
 
@@ -92,10 +98,16 @@ CLAUSES = Clauses(
         "spawn() and run() must return within the time limit and raise nothing else; run() returns when no task "
         "raised.",
     ),
+    Clause(
+        "SC6",
+        "independence",
+        "Schedulers must not share state: run() runs only the tasks spawned to its own scheduler and raises only "
+        "their exceptions, whatever other schedulers (also of another program) hold, run or raised.",
+    ),
 )
 
-_STEPS, _COMPLETION, _ROUND_ROBIN, _FAILURES, _CONDUCT = map(
-    CLAUSES.id_of, ("steps", "completion", "round-robin", "failures", "conduct")
+_STEPS, _COMPLETION, _ROUND_ROBIN, _FAILURES, _CONDUCT, _INDEPENDENCE = map(
+    CLAUSES.id_of, ("steps", "completion", "round-robin", "failures", "conduct", "independence")
 )
 
 
@@ -281,6 +293,7 @@ class _Run:
     def check(self) -> None:
         c = self.checker
         binding = c.binding
+        probe_independence(c, _INDEPENDENCE, binding.factory)
         c.program.add("trace = []")
         self.sched = c.call(f"s = {binding.ref.name}()", binding.factory)
         c.program.add(*render_tasks(self.program))
@@ -306,6 +319,7 @@ class _Run:
         if self.program.failing:
             c.program.drop_last()
             c.program.add(*RUN_CATCHING)
+        c.reach(len(self.trace))
         self._judge(raised)
 
     def _judge(self, raised: BaseException | None) -> None:
@@ -352,16 +366,16 @@ class _Run:
         )
 
     def _judge_completion(self) -> None:
+        ran = Counter(task for kind, task, _ in self.events if kind == "begin")
         for name in (task for kind, task, _ in self.events if kind == "spawn"):
             plan = self.program[name]
             done = self.ended.get(name) in ("returned", "raised")
-            ran = sum(1 for label in self.trace if label[0] == name)
             self.checker.require(
                 done,
                 _COMPLETION,
-                f"task {name} ran {_steps(ran)} of {plan.steps} and did not end",
+                f"task {name} ran {_steps(ran[name])} of {plan.steps} and did not end",
                 expected=f"{_steps(plan.steps)}, then {'raise' if plan.fails else 'return'}",
-                actual=_steps(ran) + (", then closed" if self.ended.get(name) == "closed" else ""),
+                actual=_steps(ran[name]) + (", then closed" if self.ended.get(name) == "closed" else ""),
                 ending=(
                     f"assert {plan.last!r} in trace, "
                     f"{self._tag(_COMPLETION) + f': task {name} must run to its end, {plan.last}'!r}",
@@ -399,21 +413,47 @@ class _Run:
         )
 
     def _judge_round_robin(self) -> None:
-        begins = [(i, task, step) for i, (kind, task, step) in enumerate(self.events) if kind == "begin"]
-        for n, (i, task, step) in enumerate(begins):
-            j = next((k for k, other, _ in begins[n + 1 :] if other == task), None)
-            if j is None:
-                continue
-            for other in self._ready_at(i, task):
-                turns = [f"{t}{s}" for k, t, s in begins if i < k < j and t == other]
-                before = sum(1 for k, t, _ in begins if k < i and t == other)
-                self._require_one_turn(task, step, other, turns, f"{other}{before}")
+        """Between two turns of a task, one turn of every other task ready at the first of them.
 
-    def _ready_at(self, i: int, task: str) -> list[str]:
-        """The tasks other than ``task`` spawned and not ended before event ``i``, by name."""
-        spawned = {t for kind, t, _ in self.events[:i] if kind == "spawn"}
-        ended = {t for kind, t, _ in self.events[:i] if kind == "end"}
-        return sorted(spawned - ended - {task})
+        It is enough to check that each of them has a turn in between: a task
+        with two would leave this one without a turn between its own two,
+        while this one was ready.  So one pass over the events, from the end,
+        keeps each task's next turn and asks the latest next turn among the
+        tasks ready (a heap): O(events log tasks).  The first failure, by the
+        earlier turn, is the one reported.
+        """
+        alive = {task for kind, task, _ in self.events if kind == "spawn"}
+        alive -= {task for kind, task, _ in self.events if kind == "end"}
+        pending = set(alive)  # ready, and no turn from here on
+        following: dict[str, int] = {}  # task -> index of its next turn
+        latest: list[tuple[int, str]] = []  # (-following[task], task), stale entries left in
+        failure: tuple[int, str, str, int, int] | None = None
+        checks = 0
+        for i in range(len(self.events) - 1, -1, -1):
+            kind, task, step = self.events[i]
+            if kind == "spawn":
+                alive.discard(task)
+                pending.discard(task)
+                continue
+            if kind == "end":
+                alive.add(task)
+                pending.add(task)
+                continue
+            if task in following:
+                checks += len(alive) - 1
+                late = min(pending) if pending else _latest(latest, following, alive, task)
+                if late is not None and following.get(late, len(self.events)) > following[task]:
+                    failure = (i, late, task, step, following[task])
+            following[task] = i
+            pending.discard(task)
+            heapq.heappush(latest, (-i, task))
+        if failure is not None:
+            i, other, task, step, j = failure
+            turns = [f"{t}{s}" for k, (kind, t, s) in enumerate(self.events) if kind == "begin" and i < k < j]
+            turns = [turn for turn in turns if turn.rstrip("0123456789") == other]
+            before = sum(1 for kind, t, _ in self.events[:i] if kind == "begin" and t == other)
+            self._require_one_turn(task, step, other, turns, f"{other}{before}")
+        self.checker.binding.checks[_ROUND_ROBIN] += checks
 
     def _require_one_turn(self, task: str, step: int, other: str, turns: list[str], want: str) -> None:
         first, second = f"{task}{step}", f"{task}{step + 1}"
@@ -430,6 +470,28 @@ class _Run:
                 f"{self._tag(_ROUND_ROBIN) + f': {other} must run once between {first} and {second}'!r}",
             ),
         )
+
+
+def _latest(heap: list[tuple[int, str]], following: dict[str, int], alive: set[str], but: str) -> str | None:
+    """The task in ``alive`` other than ``but`` whose next turn is the latest, by ``heap`` (see the caller).
+
+    Entries whose task's next turn moved earlier, or whose task is not
+    spawned yet (going back in time it never will be), are dropped for good.
+    """
+    held: list[tuple[int, str]] = []
+    found = None
+    while heap:
+        index, task = heap[0]
+        if following.get(task) != -index or task not in alive:
+            heapq.heappop(heap)
+        elif task == but:
+            held.append(heapq.heappop(heap))
+        else:
+            found = task
+            break
+    for entry in held:
+        heapq.heappush(heap, entry)
+    return found
 
 
 def _caused_by_tasks(raised: BaseException, errors: Iterable[Exception]) -> bool:
