@@ -53,6 +53,7 @@ from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from spec.linearize.budget import Budget
 from spec.linearize.models import Model
 from spec.linearize.ops import Operation
 
@@ -105,11 +106,14 @@ def event_order(ops: Sequence[Operation]) -> list[tuple[int, bool]]:
     return [(position, kind == 1) for _, kind, position in events]
 
 
-def search(ops: Sequence[Operation], model: Model[Any], deadline: float | None = None) -> SearchResult:
+def search(
+    ops: Sequence[Operation], model: Model[Any], deadline: float | None = None, budget: Budget | None = None
+) -> SearchResult:
     """Look for a linearization of ``ops`` under ``model``, until ``deadline`` (a ``time.monotonic()``).
 
     Operations must already fit the model (see ``Model.validate``).
-    Returns :attr:`Found.UNKNOWN` if the deadline passes first.
+    Returns :attr:`Found.UNKNOWN` if the deadline passes first; a
+    ``budget``'s limits raise :class:`~spec.linearize.budget.OutOfBudget`.
     """
     steps = searching(ops, model)
     while True:
@@ -118,7 +122,10 @@ def search(ops: Sequence[Operation], model: Model[Any], deadline: float | None =
         except StopIteration as stop:
             result: SearchResult = stop.value
             return result
+        if budget is not None:
+            budget.check()
         if deadline is not None and time.monotonic() > deadline:
+            steps.close()
             return SearchResult(Found.UNKNOWN, (), None, None, None, tried)
 
 
@@ -134,10 +141,14 @@ def searching(ops: Sequence[Operation], model: Model[Any]) -> Generator[int, Non
     if k == plan.total:
         return SearchResult(Found.LINEARIZABLE, _unlink(path), None, None, state, 0)
     step, settle, total = model.step, plan.settle, plan.total
-    returning, in_flight, pending = plan.returning, plan.in_flight, plan.pending
+    returning, in_flight, is_pending = plan.returning, plan.in_flight, plan.is_pending
+    pending, open_pending = plan.pending, plan.open_pending
     failed: set[tuple[int, frozenset[int], Hashable]] = set()
     # A frame: [k, lin, state, next candidate, path]; a path is a linked list
     # (position, parent) of the operations linearized so far, newest first.
+    # The candidates at return k are the completed operations in flight
+    # (in_flight[k]), then the pending ones called by then (a prefix of
+    # pending, open_pending[k] long).
     stack: list[list[Any]] = [[k, lin, state, 0, path]]
     deepest: tuple[int, _Path, Hashable] = (k, path, state)
     tried = 0
@@ -149,18 +160,20 @@ def searching(ops: Sequence[Operation], model: Model[Any]) -> Generator[int, Non
         k, lin, state, j, path = frame
         x = returning[k]
         candidates = in_flight[k]
-        while j < len(candidates):
-            y = candidates[j]
+        completed = len(candidates)
+        count = completed + open_pending[k]
+        while j < count:
+            y = candidates[j] if j < completed else pending[j - completed]
             j += 1
             if y in lin:
                 continue
             ok, after = step(state, ops[y])
-            if not ok or (pending[y] and after == state):
+            if not ok or (is_pending[y] and after == state):
                 continue
             k2, lin2, extended = settle(k + 1 if y == x else k, lin if y == x else lin | {y}, after, (y, path))
             if k2 == total:
                 return SearchResult(Found.LINEARIZABLE, _unlink(extended), None, None, after, tried)
-            if (k2, lin2, after) in failed:
+            if failed and (k2, lin2, after) in failed:
                 continue
             frame[3] = j
             stack.append([k2, lin2, after, 0, extended])
@@ -178,13 +191,15 @@ _Path = tuple[int, Any] | None
 
 
 class _Plan:
-    """What the search needs to know of the history, worked out once.
+    """What the search needs to know of the history, worked out once, in space linear in its length.
 
     ``returning[k]`` is the operation of the ``k``-th return in time order,
     ``at_event[k]`` that return's place among all events, and
-    ``in_flight[k]`` the operations in flight at it (itself included), in
-    the order the search tries them.  ``pending`` and ``observer`` are per
-    operation.
+    ``in_flight[k]`` the completed operations in flight at it (itself
+    included), in the order the search tries them.  ``pending`` holds the
+    pending operations in call order, ``open_pending[k]`` how many of them
+    are called by the ``k``-th return (a pending operation stays in flight
+    to the end).  ``is_pending`` and ``observer`` are per operation.
     """
 
     ops: Sequence[Operation]
@@ -192,7 +207,9 @@ class _Plan:
     returning: list[int]
     at_event: list[int]
     in_flight: list[tuple[int, ...]]
-    pending: list[bool]
+    pending: list[int]
+    open_pending: list[int]
+    is_pending: list[bool]
     observer: list[bool]
     total: int
 
@@ -200,23 +217,33 @@ class _Plan:
         self.ops = ops
         self.step = model.step
         keys = model.search_keys(ops)
-        by_key = sorted(range(len(ops)), key=keys.__getitem__)
         rank = [0] * len(ops)
-        for r, position in enumerate(by_key):
+        for r, position in enumerate(sorted(range(len(ops)), key=keys.__getitem__)):
             rank[position] = r
-        self.pending = [op.ret is None for op in ops]
-        self.observer = [op.ret is not None and model.observes(op) for op in ops]
-        self.returning, self.at_event, self.in_flight = [], [], []
-        open_ranks: list[int] = []
+        self.is_pending = is_pending = [op.ret is None for op in ops]
+        observes = model.observes
+        self.observer = [op.ret is not None and observes(op) for op in ops]
+        returning: list[int] = []
+        at_event: list[int] = []
+        in_flight: list[tuple[int, ...]] = []
+        pending: list[int] = []
+        open_pending: list[int] = []
+        self.returning, self.at_event, self.in_flight = returning, at_event, in_flight
+        self.pending, self.open_pending = pending, open_pending
+        in_order = rank.__getitem__
+        open_now: list[int] = []  # the completed operations in flight, in the order of their keys
         for index, (position, is_return) in enumerate(event_order(ops)):
-            if not is_return:
-                bisect.insort(open_ranks, rank[position])
-                continue
-            self.returning.append(position)
-            self.at_event.append(index)
-            self.in_flight.append(tuple(by_key[r] for r in open_ranks))
-            open_ranks.remove(rank[position])
-        self.total = len(self.returning)
+            if is_return:
+                returning.append(position)
+                at_event.append(index)
+                in_flight.append(tuple(open_now))
+                open_pending.append(len(pending))
+                open_now.remove(position)
+            elif is_pending[position]:
+                pending.append(position)
+            else:
+                bisect.insort(open_now, position, key=in_order)
+        self.total = len(returning)
 
     def settle(self, k: int, lin: frozenset[int], state: Hashable, path: _Path) -> tuple[int, frozenset[int], _Path]:
         """Make the moves that need no choice, from the configuration ``(k, lin, state)``.
