@@ -449,6 +449,7 @@ def test_malformed_edn_of_every_kind_names_the_line(text: str, message: str) -> 
 def test_edn_strings_over_several_lines_count_their_lines() -> None:
     assert read_all('"a\nb" 1\n"c\n\nd" \n2') == [(1, "a\nb"), (2, 1), (3, "c\n\nd"), (6, 2)]
     assert read_all('[#_ "x\ny" 1]\n2') == [(1, (1,)), (3, 2)]
+    assert read_all('[[["x\ny"] [[]]]]\n1') == [(1, ((("x\ny",), ((),)),)), (3, 1)]
 
 
 def test_a_one_vector_edn_text_gives_each_element_its_line() -> None:
@@ -677,5 +678,7 @@ def test_read_text_keeps_a_budget(tmp_path: Path) -> None:
         read_text(path, Budget(max_memory=2**20))
     assert caught.value.limit == "memory"
     assert format_of(path, "", "edn") == "edn"
+    with pytest.raises(HistoryError, match=r"^unknown history format 'xml' \(known: json, edn, jepsen-log\)$"):
+        parse_history("", "xml")
     with pytest.raises(HistoryError, match=r"^unknown history format 'xml' \(known: json, edn, jepsen-log\)$"):
         format_of(path, "", "xml")

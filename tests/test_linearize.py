@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import spec.linearize
+import spec.linearize.budget
 import spec.linearize.guess
 import spec.linearize.shrink
 from bench.bench_linearize import generated_queue
@@ -645,3 +646,133 @@ def test_models_are_named_by_name_or_by_target() -> None:
 
 
 COUNTER = Counter()
+
+
+# -- Jepsen's semantics and the register options, from the command line ---------------------------------------
+
+# A CAS that failed while the register held the value it expected (a rollback,
+# say): Jepsen says it did not happen, and the history is linearizable; read as
+# "it returned false" (Porcupine's reading of etcd), it is not.
+ROLLED_BACK = """\
+{:process 0, :type :invoke, :f :write, :value 1}
+{:process 0, :type :ok, :f :write, :value 1}
+{:process 1, :type :invoke, :f :cas, :value [1 2]}
+{:process 1, :type :fail, :f :cas, :value [1 2]}
+{:process 0, :type :invoke, :f :read, :value nil}
+{:process 0, :type :ok, :f :read, :value 1}
+"""
+
+
+def test_cli_fail_means_absent_by_default_or_false(tmp_path: Path) -> None:
+    path = tmp_path / "rolled-back.edn"
+    path.write_text(ROLLED_BACK)
+    run = run_cli("linearize", str(path), "--model", "cas-register")
+    assert (run.code, run.err) == (0, "")
+    assert run.out.startswith(f"{path}: LINEARIZABLE: 2 operations, model cas-register, ")
+    run = run_cli("linearize", str(path), "--model", "cas-register", "--fail-means", "false")
+    assert run.code == 1
+    assert "cas(1, 2) -> False by client 1, line 3" in run.out
+
+
+def test_cli_register_options(tmp_path: Path) -> None:
+    edn = tmp_path / "h.edn"
+    edn.write_text("{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0, :type :ok, :f :read, :value :x}\n")
+    assert run_cli("linearize", str(edn), "--model", "register").code == 1
+    assert run_cli("linearize", str(edn), "--model", "register", "--initial", ":x").code == 0
+    json_history = tmp_path / "h.json"
+    json_history.write_text(
+        '[{"client": 0, "op": "write", "input": 1, "call": 0, "return": 1},\n'
+        ' {"client": 1, "op": "read", "output": null, "call": 2, "return": 3}]'
+    )
+    assert run_cli("linearize", str(json_history), "--model", "register").code == 1
+    assert run_cli("linearize", str(json_history), "--model", "register", "--nil-reads-any").code == 0
+    read_zero = tmp_path / "zero.json"
+    read_zero.write_text('[{"client": 1, "op": "read", "output": 0, "call": 2, "return": 3}]')
+    assert run_cli("linearize", str(read_zero), "--model", "cas-register", "--initial", "0").code == 0
+    assert run_cli("linearize", str(read_zero), "--model", "cas-register", "--initial", "true").code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--model", "queue", "--initial", "0"), "--initial and --nil-reads-any apply to the register models only"),
+        (("--model", "queue", "--nil-reads-any"), "--initial and --nil-reads-any apply to the register models only"),
+        (("--model", "register", "--initial", "nil"), "--initial: 'nil' is not a JSON value: Expecting value"),
+        (("--model", "register", "--max-memory", "0"), "argument --max-memory: must be at least 1, got '0'"),
+        (("--model", "register", "--fail-means", "maybe"), "argument --fail-means: invalid choice: 'maybe'"),
+        (
+            (
+                "--model",
+                "no_such_module:Model",
+            ),
+            "no module named 'no_such_module'",
+        ),
+    ],
+)
+def test_cli_linearize_options_that_cannot_be_used(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    path = tmp_path / "h.json"
+    path.write_text("[]")
+    run = run_cli("linearize", str(path), *args)
+    assert run.code == 2
+    assert run.err.startswith(f"python -m spec: error: {message}")
+    assert run.err.count("\n") == 1
+
+
+def test_a_sequential_queue_history_is_checked_in_linear_time_and_memory() -> None:
+    # 10^5 operations, 5 * 10^4 items in the queue at its fullest: a quadratic
+    # memo (a state per operation, each a copy of the queue) would need
+    # gigabytes, and the memory limit would stop the check with unknown.
+    n = 100_000
+    ops = [op(0, "push", i, None, 2 * i, 2 * i + 1) for i in range(n // 2)]
+    ops += [op(0, "pop", None, i, n + 2 * i, n + 2 * i + 1) for i in range(n // 2)]
+    from spec.linearize.budget import resident_memory
+
+    result = check_history(ops, "queue", max_memory=resident_memory() + 300 * 2**20)
+    assert result.outcome is Outcome.LINEARIZABLE
+    assert result.configurations <= n
+
+
+def test_pending_operations_cost_memory_linear_in_the_history() -> None:
+    # Each pending operation is in flight to the end: the plan keeps them once,
+    # not once per return.
+    from spec.linearize.search import _Plan
+
+    ops = [op(c, "push", c, None, c, None) for c in range(1000)]
+    ops += [op(1000 + i, "peek", None, None, 2000 + 2 * i, 2001 + 2 * i) for i in range(1000)]
+    plan = _Plan(ops, get_model("queue"))
+    assert len(plan.pending) == 1000
+    assert sum(len(flight) for flight in plan.in_flight) == 1000
+    assert plan.open_pending[-1] == 1000
+
+
+def test_a_limit_that_runs_out_after_the_explanation_leaves_it_be() -> None:
+    from spec.linearize import _Check
+    from spec.linearize.catalog import guarded
+
+    model = get_model("queue")
+    checker = _Check(History(QUEUE_BUG), model, guarded(model), Budget(), True)
+    checker.run()
+    explained = checker.counterexample
+    assert explained is not None
+    checker.stop("time")
+    assert checker.counterexample is explained
+    assert checker.result(0.0).outcome is Outcome.NOT_LINEARIZABLE
+
+
+def test_a_search_keeps_the_budget_it_is_given() -> None:
+    ops = generated_queue(600, 4, 1)
+    assert search(ops, get_model("queue"), None, Budget()).found is Found.LINEARIZABLE
+    with pytest.raises(spec.linearize.budget.OutOfBudget):
+        search(ops, get_model("queue"), None, Budget(max_memory=1))
+
+
+def test_shrinking_halves_then_quarters_the_groups_until_one_can_go() -> None:
+    # 1 and 2 must leave before 3: what fails is item 3 with one of them, which
+    # neither half of the items (1 and 2; 3 and 4) holds, so shrinking splits further.
+    pushes = [op(0, "push", item, None, 2 * item, 2 * item + 1) for item in (1, 2, 3, 4)]
+    pops = [op(1, "pop", None, item, 20 + 2 * n, 21 + 2 * n) for n, item in enumerate((3, 1, 2, 4))]
+    cx = check_history([*pushes, *pops], "queue").counterexample
+    assert cx is not None
+    assert cx.shrunk
+    assert {o.input for o in cx.minimal if o.name == "push"} in ({1, 3}, {2, 3})
+    assert len(cx.minimal) == 3

@@ -235,6 +235,24 @@ class BadSuspects(Counter):
         yield [[1]]  # type: ignore[misc]
 
 
+class GoodSuspects(Counter):
+    def group(self, op: Operation) -> Hashable | None:
+        return ("alone", id(op))
+
+    def suspects(self, ops: Sequence[Operation]) -> Iterator[frozenset[Hashable]]:
+        yield frozenset({("alone", id(ops[0]))})
+
+
+class Unspeakable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError
+
+
+class RaisesUnspeakably(Counter):
+    def step(self, state: int, op: Operation) -> tuple[bool, int]:
+        raise Unspeakable
+
+
 class BadValidate(Counter):
     def validate(self, op: Operation) -> str | None:
         raise KeyError(op.name)
@@ -269,6 +287,7 @@ def test_a_step_that_never_returns_stops_at_the_time_limit(model: Model[int]) ->
         (BadKeys(), "the model's search_keys() answered [<object object"),
         (ShortKeys(), "the model's search_keys() answered [], not one sort key per operation, all comparable"),
         (BadValidate(), "the model's validate() raised KeyError: 'incr'"),
+        (RaisesUnspeakably(), "the model's step() raised Unspeakable"),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Model) else "",
 )
@@ -286,6 +305,7 @@ def test_groups_and_suspects_are_guarded_too() -> None:
     with pytest.raises(ModelError, match=r"^the model's suspects\(\) answered \[\[1\]\], not a set of groups$"):
         list(guarded.suspects(failing))
     assert list(GuardedModel(Counter()).suspects(failing)) == []
+    assert list(GuardedModel(GoodSuspects()).suspects(failing)) == [frozenset({("alone", id(failing[0]))})]
     assert GuardedModel(Counter()).observes(failing[1]) is False
 
 

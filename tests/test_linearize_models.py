@@ -181,6 +181,7 @@ def test_unordered_queue_verdicts_match_brute_force(ops: list[Operation]) -> Non
         ("set", op(0, "read", None, 3, 0, 1), "read returns the set's items, got 3"),
         ("unordered-queue", op(0, "dequeue", None, EMPTY, 0, 1), "dequeue returns an item in the unordered-queue"),
         ("mutex", op(0, "lock", None, None, 0, 1), "the mutex model has no operation 'lock' (known: acquire, release)"),
+        ("multi-register", op(0, "read", None, 1, 0, 1), "the multi-register model has no operation 'read'"),
     ],
 )
 def test_operations_that_do_not_fit_a_model_are_refused(model: str, operation: Operation, problem: str) -> None:

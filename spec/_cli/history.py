@@ -11,7 +11,6 @@ violation found, 1 one found, 2 could not run.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from spec._cli.parsing import Parser, UsageError, number
@@ -109,8 +108,8 @@ def _linearize(args: argparse.Namespace) -> int:
 
     budget = Budget(args.limit, args.max_memory * 2**20)
     doing = "loading the model"
-    with budget.armed():
-        try:
+    try:
+        with budget.armed():
             model = _load_within(args.model)
             doing = "reading the history"
             text = read_text(args.file, budget)
@@ -118,17 +117,15 @@ def _linearize(args: argparse.Namespace) -> int:
             model = _configured(model, args, format)
             history = parse_history(text, format, fail_means=args.fail_means, check=lambda line: budget.check())
             del text
-        except OutOfBudget as exc:
-            budget.disarm()
-            print(f"{args.file}: UNKNOWN: the {_LIMITS[exc.limit]} ran out while {doing}")
-            return EXIT_UNKNOWN
-    remaining = budget.remaining()
-    if remaining is not None and remaining <= 0:
-        print(f"{args.file}: UNKNOWN: the {_LIMITS['time']} ran out once the history was read")
+            budget.check()
+    except OutOfBudget as exc:
+        print(f"{args.file}: UNKNOWN: the {_LIMITS[exc.limit]} ran out while {doing}")
         return EXIT_UNKNOWN
-    result = check_history(history, model, timeout=remaining, max_memory=budget.max_memory, minimize=not args.no_shrink)
+    # What is left of the time limit (a tiny remainder gives unknown at once).
+    remaining = budget.remaining()
+    timeout = None if remaining is None else max(remaining, 1e-9)
+    result = check_history(history, model, timeout=timeout, max_memory=budget.max_memory, minimize=not args.no_shrink)
     print(f"{args.file}: {result.format()}")
-    sys.stdout.flush()
     return {Outcome.LINEARIZABLE: 0, Outcome.NOT_LINEARIZABLE: 1, Outcome.UNKNOWN: EXIT_UNKNOWN}[result.outcome]
 
 

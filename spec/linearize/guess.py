@@ -130,13 +130,9 @@ def fifo_order(ops: Sequence[Operation]) -> dict[Hashable, float]:
                 if free[n] == 2:
                     heapq.heappush(heap, (pop_ret[n], push_ret[n], n))
             at[0], at[1] = next_call, next_ret
-        if heap:
-            n = heapq.heappop(heap)[2]
-        else:  # the orders conflict: take the unplaced item whose pop returned first
-            by_ret, at = gates[1][3], gates[1][4]
-            while placed[by_ret[at[1]]]:
-                at[1] += 1
-            n = by_ret[at[1]]
+        # None free means the orders conflict: then the unplaced item whose pop
+        # returned first (where the pop gate's pointer stopped).
+        n = heapq.heappop(heap)[2] if heap else gates[1][3][gates[1][4][1]]
         if not placed[n]:
             placed[n] = True
             order[items[n]] = len(order)

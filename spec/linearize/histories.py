@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from spec.linearize.budget import Budget, OutOfBudget
+from spec.linearize.budget import Budget
 from spec.linearize.edn import EDNError, read_one
 from spec.linearize.jepsen import FAIL_MEANS, parse_edn, parse_jepsen_log
 from spec.linearize.ops import History, HistoryError, Operation, Raised
@@ -79,23 +79,18 @@ def read_text(path: str | Path, budget: Budget | None = None) -> str:
     """The text of the file ``path``; :class:`HistoryError` if it cannot be read or is not UTF-8 text.
 
     A file with a NUL byte is not text (``/dev/zero``): refused at the
-    first megabyte.  With a ``budget``, a file larger than its memory limit
-    raises :class:`~spec.linearize.budget.OutOfBudget`, as does a read that
-    outlasts its time.
+    first megabyte.  With a ``budget``, a read that reaches its memory limit
+    or outlasts its time raises :class:`~spec.linearize.budget.OutOfBudget`.
     """
     name = repr(str(path))
     chunks = []
-    size = 0
     try:
         with open(path, "rb") as file:
             while chunk := file.read(_CHUNK):
                 if b"\0" in chunk:
                     raise HistoryError(f"cannot read {name}: it holds NUL bytes, so it is not a text history")
-                size += len(chunk)
                 chunks.append(chunk)
                 if budget is not None:
-                    if budget.max_memory is not None and size > budget.max_memory:
-                        raise OutOfBudget("memory")
                     budget.check()
         return b"".join(chunks).decode("utf-8-sig")
     except OSError as exc:

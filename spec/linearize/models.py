@@ -47,7 +47,6 @@ from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from spec._core.checker import TARGET_ERRORS, describe_exception
 from spec._core.errors import SpecError
-from spec.linearize.budget import OutOfBudget
 from spec.linearize.ops import UNKNOWN, HistoryError, Operation, Raised
 from spec.linearize.values import shorten, show_value
 
@@ -205,8 +204,9 @@ def check_operations(model: Model[Any], ops: Iterable[Operation]) -> None:
 class GuardedModel(Model[Any]):
     """A model of one's own, every call into it guarded (see the module docstring).
 
-    What the model raises (but the check's own :class:`OutOfBudget`) becomes
-    a :class:`ModelError`; so does a ``step`` that does not answer a pair
+    What the model raises becomes a :class:`ModelError` (the check's own
+    :class:`~spec.linearize.budget.OutOfBudget` is no target error: it goes
+    through); so does a ``step`` that does not answer a pair
     ``(legal, hashable state)``, a partition or group that cannot be hashed,
     and search keys that cannot be sorted.  A ``describe`` that raises falls
     back to the default description: a report is never lost to it.
@@ -221,8 +221,6 @@ class GuardedModel(Model[Any]):
     def _call(self, what: str, call: Any, *args: Any) -> Any:
         try:
             return call(*args)
-        except OutOfBudget:
-            raise
         except TARGET_ERRORS as exc:
             raise ModelError(f"the model's {what} raised {_described(exc)}") from None
 
@@ -240,16 +238,12 @@ class GuardedModel(Model[Any]):
             legal, after = answer
             hash(after)
             return bool(legal), after
-        except OutOfBudget:
-            raise
         except TARGET_ERRORS:
             raise self._fail("step()", answer) from None
 
     def _hashable(self, what: str, value: object) -> None:
         try:
             hash(value)
-        except OutOfBudget:
-            raise
         except TARGET_ERRORS:
             raise self._fail(what, value) from None
 
@@ -282,8 +276,6 @@ class GuardedModel(Model[Any]):
             if len(keys) != len(ops):
                 raise ValueError
             sorted(keys)
-        except OutOfBudget:
-            raise
         except TARGET_ERRORS:
             raise self._fail("search_keys()", keys) from None
         return keys

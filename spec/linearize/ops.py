@@ -138,18 +138,16 @@ def trusted_operation(  # noqa: PLR0917 -- the fields of Operation, in its order
     """``Operation(client, name, input, output, call, ret, line)`` for a reader that checked the times.
 
     Times must be finite numbers with ``call <= ret`` (or ``ret`` ``None``:
-    the output is then :data:`UNKNOWN`, whatever is given); raises
-    :class:`HistoryError` for a value nested too deeply.
+    the output is then :data:`UNKNOWN`, whatever is given), and values
+    nested at most :data:`~spec.linearize.values.MAX_DEPTH` deep, as the
+    readers make sure.
     """
     if ret is None:
         output = UNKNOWN
     op: Any = _Building()
     op.client, op.name, op.input, op.output, op.call, op.ret, op.line = client, name, input, output, call, ret, line
-    try:
-        op.input_key = input if type(input) in _SCALARS else key(input)
-        op.output_key = output if type(output) in _SCALARS or output is UNKNOWN else _output_key(output)
-    except BadValue as exc:
-        raise HistoryError(f"line {line}: {exc}") from None
+    op.input_key = input if type(input) in _SCALARS else key(input)
+    op.output_key = output if type(output) in _SCALARS or output is UNKNOWN else _output_key(output)
     op.__class__ = Operation
     return op  # type: ignore[no-any-return]
 

@@ -25,7 +25,7 @@ time, never a wrong answer).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any, Final, Self
 
 __all__ = ["Seq"]
@@ -90,7 +90,7 @@ class Seq:
         return seq
 
     @classmethod
-    def of(cls, items: Iterator[Hashable] | tuple[Hashable, ...] | list[Hashable]) -> Seq:
+    def of(cls, items: Iterable[Hashable]) -> Seq:
         """The sequence of ``items``, oldest first."""
         seq = cls.EMPTY
         for item in items:

@@ -188,15 +188,15 @@ def key(value: Any, depth: int = 0) -> Hashable:
     kind = type(value)
     if kind in _PLAIN:
         return value  # type: ignore[no-any-return]
-    if kind is tuple:
-        for item in value:
-            if type(item) not in _PLAIN:
-                break
-        else:
-            return value  # type: ignore[no-any-return]  # plain items are their own keys
     if kind is tuple or kind is list:
         if depth >= MAX_DEPTH:
             raise BadValue(f"a value is nested more than {MAX_DEPTH} deep")
+        if kind is tuple:
+            for item in value:
+                if type(item) not in _PLAIN:
+                    break
+            else:
+                return value  # type: ignore[no-any-return]  # plain items are their own keys
         return tuple([key(item, depth + 1) for item in value])
     if kind is bool:
         return _TRUE if value else _FALSE
@@ -305,7 +305,7 @@ class _ValueRepr(reprlib.Repr):
         try:
             text = repr(x)
         except Exception as exc:
-            return f"<{type(x).__qualname__} object; its repr raised {type(exc).__qualname__}>"
+            return f"<{type(x).__name__} object; its repr raised {type(exc).__name__}>"
         return shorten(text, self.maxother)
 
 
@@ -330,4 +330,4 @@ def show_value(value: object) -> str:
     try:
         return _REPR.repr(value)
     except Exception as exc:  # a Python value whose parts misbehave (a __len__ that raises ...)
-        return f"<{type(value).__qualname__} object; showing it raised {type(exc).__qualname__}>"
+        return f"<{type(value).__name__} object; showing it raised {type(exc).__name__}>"
