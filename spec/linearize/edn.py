@@ -347,23 +347,34 @@ def _unescape(match: re.Match[str], line: int) -> str:
 
 _ATOM: Final = r"""[^\s,()\[\]{}"\\;#][^\s,()\[\]{}"\\;]*"""
 _ATOM_ONLY: Final = re.compile(_ATOM)
+_PLAIN_STRING: Final = re.compile(r'"[^"\\\n]*"')
 _FLAT_VECTOR: Final = re.compile(rf"""\[ *({_ATOM}(?: +{_ATOM})*) *\]""")
 _CONSTANTS: Final = {"nil": None, "true": True, "false": False}
+
+
+def _scalar(atom: str, line: int) -> Any:
+    """The value of one atom: a constant, a small natural number (the common cases, quickly), or any other."""
+    if atom in _CONSTANTS:
+        return _CONSTANTS[atom]
+    if atom.isdigit() and atom.isascii() and len(atom) < 19 and (atom[0] != "0" or len(atom) == 1):
+        return int(atom)
+    return _atom(atom, line)
 
 
 def read_one(text: str, line: int = 1) -> Any:
     """The one form ``text`` holds; errors name ``line`` plus the lines into ``text``.
 
-    A lone atom (``nil``, ``42``, ``:ok``) and a vector of atoms (``[1 2]``),
-    what Jepsen's log lines hold, are read without the full reader.
+    A lone atom (``nil``, ``42``, ``:ok``), a string without escapes and a
+    vector of atoms (``[1 2]``), what Jepsen's histories mostly hold, are
+    read without the full reader.
     """
-    if text in _CONSTANTS:
-        return _CONSTANTS[text]
     if _ATOM_ONLY.fullmatch(text):
-        return _atom(text, line)
+        return _scalar(text, line)
+    if _PLAIN_STRING.fullmatch(text):
+        return text[1:-1]
     found = _FLAT_VECTOR.fullmatch(text)
     if found:
-        return tuple(_CONSTANTS[atom] if atom in _CONSTANTS else _atom(atom, line) for atom in found[1].split())
+        return tuple([_scalar(atom, line) for atom in found[1].split()])
     try:
         forms = read_all(text)
     except EDNError as exc:

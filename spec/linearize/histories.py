@@ -28,6 +28,7 @@ a value nested more than :data:`~spec.linearize.values.MAX_DEPTH` deep.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -109,7 +110,7 @@ def format_of(path: str | Path, text: str, format: str | None = None) -> str:
         if format not in FORMATS:
             raise HistoryError(f"unknown history format {format!r} (known: {', '.join(FORMATS)})")
         return format
-    found = _SUFFIXES.get(Path(path).suffix) or _sniff(text)
+    found = _SUFFIXES.get(os.path.splitext(path)[1]) or _sniff(text)
     if found is None:
         raise HistoryError(f"cannot tell the format of {str(path)!r}; give one of: {', '.join(FORMATS)}")
     return found

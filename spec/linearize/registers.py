@@ -73,7 +73,8 @@ class RegisterModel(_Registers):
     def step(self, state: Hashable, op: Operation) -> tuple[bool, Hashable]:
         name = op.name
         if name == "read":
-            return self.reads(op.output_key, state), state
+            seen = op.output_key  # as in reads(), inline: this is the search's innermost call
+            return seen is UNKNOWN or seen == state or (seen is None and self.nil_reads_any), state
         if name == "write":
             return True, op.input_key
         old, new = op.input_key
@@ -114,7 +115,10 @@ class CASRegisterModel(RegisterModel):
     operations = frozenset({"read", "write", "cas"})
 
     def validate(self, op: Operation) -> str | None:
-        if op.name != "cas":
+        name = op.name
+        if name == "read" or name == "write":  # noqa: PLR1714 -- the common case, quickly
+            return None
+        if name != "cas":
             return super().validate(op)
         if not (isinstance(op.input, tuple | list) and len(op.input) == 2):
             return f"cas takes a pair (from, to), got {show_value(op.input)}"

@@ -97,13 +97,15 @@ def event_order(ops: Sequence[Operation]) -> list[tuple[int, bool]]:
     At equal times calls come before returns, so operations whose intervals
     touch count as overlapping (the permissive reading of a coarse clock).
     """
-    events: list[tuple[float, int, int]] = []
-    for position, op in enumerate(ops):
-        events.append((op.call, 0, position))
-        if op.ret is not None:
-            events.append((op.ret, 1, position))
+    return [(position, is_return) for _, is_return, position in _events(ops)]
+
+
+def _events(ops: Sequence[Operation]) -> list[tuple[float, bool, int]]:
+    """Every call and return as ``(time, is_return, position)``, in the order of :func:`event_order`."""
+    events = [(op.call, False, position) for position, op in enumerate(ops)]
+    events += [(op.ret, True, position) for position, op in enumerate(ops) if op.ret is not None]
     events.sort()
-    return [(position, kind == 1) for _, kind, position in events]
+    return events
 
 
 def search(
@@ -184,7 +186,7 @@ def searching(ops: Sequence[Operation], model: Model[Any]) -> Generator[int, Non
             stack.pop()
             failed.add((k, lin, state))
     k, path, state = deepest
-    return SearchResult(Found.NOT_LINEARIZABLE, _unlink(path), plan.returning[k], plan.at_event[k], state, tried)
+    return SearchResult(Found.NOT_LINEARIZABLE, _unlink(path), plan.returning[k], plan.at_event(k), state, tried)
 
 
 _Path = tuple[int, Any] | None
@@ -194,8 +196,7 @@ class _Plan:
     """What the search needs to know of the history, worked out once, in space linear in its length.
 
     ``returning[k]`` is the operation of the ``k``-th return in time order,
-    ``at_event[k]`` that return's place among all events, and
-    ``in_flight[k]`` the completed operations in flight at it (itself
+    and ``in_flight[k]`` the completed operations in flight at it (itself
     included), in the order the search tries them.  ``pending`` holds the
     pending operations in call order, ``open_pending[k]`` how many of them
     are called by the ``k``-th return (a pending operation stays in flight
@@ -205,7 +206,6 @@ class _Plan:
     ops: Sequence[Operation]
     step: Callable[[Any, Operation], tuple[bool, Any]]
     returning: list[int]
-    at_event: list[int]
     in_flight: list[tuple[int, ...]]
     pending: list[int]
     open_pending: list[int]
@@ -224,26 +224,37 @@ class _Plan:
         observes = model.observes
         self.observer = [op.ret is not None and observes(op) for op in ops]
         returning: list[int] = []
-        at_event: list[int] = []
         in_flight: list[tuple[int, ...]] = []
         pending: list[int] = []
         open_pending: list[int] = []
-        self.returning, self.at_event, self.in_flight = returning, at_event, in_flight
-        self.pending, self.open_pending = pending, open_pending
         in_order = rank.__getitem__
         open_now: list[int] = []  # the completed operations in flight, in the order of their keys
-        for index, (position, is_return) in enumerate(event_order(ops)):
+        for _, is_return, position in _events(ops):
             if is_return:
                 returning.append(position)
-                at_event.append(index)
                 in_flight.append(tuple(open_now))
-                open_pending.append(len(pending))
                 open_now.remove(position)
+                if pending:
+                    open_pending.append(len(pending))
             elif is_pending[position]:
+                if not pending:  # the first: none were called by the returns before
+                    open_pending = [0] * len(returning)
                 pending.append(position)
             else:
                 bisect.insort(open_now, position, key=in_order)
         self.total = len(returning)
+        self.returning, self.in_flight, self.pending = returning, in_flight, pending
+        self.open_pending = open_pending if pending else [0] * self.total
+
+    def at_event(self, k: int) -> int:
+        """The place of the ``k``-th return among all the events (see :func:`event_order`)."""
+        returns = 0
+        for index, (_, is_return, _) in enumerate(_events(self.ops)):
+            if is_return:
+                if returns == k:
+                    return index
+                returns += 1
+        raise IndexError(k)
 
     def settle(self, k: int, lin: frozenset[int], state: Hashable, path: _Path) -> tuple[int, frozenset[int], _Path]:
         """Make the moves that need no choice, from the configuration ``(k, lin, state)``.
@@ -251,14 +262,22 @@ class _Plan:
         Pass the returns of operations already linearized, and linearize
         every observer in flight that is legal (see the module docstring).
         """
-        while k < self.total:
-            x = self.returning[k]
+        total, returning, in_flight, observer, step, ops = (
+            self.total,
+            self.returning,
+            self.in_flight,
+            self.observer,
+            self.step,
+            self.ops,
+        )
+        while k < total:
+            x = returning[k]
             if x in lin:
                 lin = lin - {x}
                 k += 1
                 continue
-            for y in self.in_flight[k]:
-                if self.observer[y] and y not in lin and self.step(state, self.ops[y])[0]:
+            for y in in_flight[k]:
+                if observer[y] and y not in lin and step(state, ops[y])[0]:
                     path = (y, path)
                     if y == x:
                         k += 1
