@@ -151,6 +151,33 @@ def test_the_budget_timer_restores_what_it_replaced_and_stays_quiet_once_disarme
     assert Budget().remaining() is None
 
 
+def test_the_budget_timer_does_not_raise_where_the_exception_would_be_lost() -> None:
+    import gc
+    import signal
+    import sys
+
+    budget = Budget(timeout=60)
+    raised: list[bool] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        try:
+            budget._on_alarm(signal.SIGALRM, sys._getframe())
+        except OutOfBudget:
+            raised.append(True)
+        else:
+            raised.append(False)
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    assert raised
+    assert not any(raised)
+    with pytest.raises(OutOfBudget):
+        budget._on_alarm(signal.SIGALRM, sys._getframe())
+
+
 # -- models of one's own that misbehave -------------------------------------------------------------------------
 
 

@@ -52,7 +52,7 @@ from spec.linearize.budget import Budget, OutOfBudget
 from spec.linearize.catalog import MODELS, guarded
 from spec.linearize.catalog import get_model as _get_model
 from spec.linearize.containers import ContainerModel, SetModel, UnorderedQueueModel
-from spec.linearize.histories import FAIL_MEANS, FORMATS, dump_json, read_history
+from spec.linearize.histories import FAIL_MEANS, FORMATS, dump_json, parse_history, read_history
 from spec.linearize.models import EVERY_GROUP, Model, ModelError, UnknownModel, check_operations
 from spec.linearize.ops import UNKNOWN, History, HistoryError, Operation, Raised, Recorder
 from spec.linearize.registers import CASRegisterModel, KVModel, MultiRegisterModel, MutexModel, RegisterModel
@@ -90,6 +90,7 @@ __all__ = [
     "dump_json",
     "format_history",
     "get_model",
+    "parse_history",
     "read_history",
 ]
 

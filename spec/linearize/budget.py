@@ -21,6 +21,7 @@ looking at the resident size every few hundredths of a second of work; a
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import resource
 import signal
@@ -143,5 +144,13 @@ class Budget:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        if not self._stopped:
-            raise OutOfBudget("time")
+        # Raised inside a garbage collector's callback, the exception would be
+        # lost ("exception ignored"): let the next firing, a tenth of a second
+        # on, raise it in the code the collector interrupted.
+        if self._stopped or (frame is not None and frame.f_code in _collector_callbacks()):
+            return
+        raise OutOfBudget("time")
+
+
+def _collector_callbacks() -> set[object]:
+    return {getattr(callback, "__code__", None) for callback in gc.callbacks}
