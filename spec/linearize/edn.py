@@ -368,13 +368,16 @@ def read_one(text: str, line: int = 1) -> Any:
     vector of atoms (``[1 2]``), what Jepsen's histories mostly hold, are
     read without the full reader.
     """
-    if _ATOM_ONLY.fullmatch(text):
+    first = text[:1]
+    if first == "[":
+        found = _FLAT_VECTOR.fullmatch(text)
+        if found:
+            return tuple([_scalar(atom, line) for atom in found[1].split()])
+    elif first == '"':
+        if _PLAIN_STRING.fullmatch(text):
+            return text[1:-1]
+    elif _ATOM_ONLY.fullmatch(text):
         return _scalar(text, line)
-    if _PLAIN_STRING.fullmatch(text):
-        return text[1:-1]
-    found = _FLAT_VECTOR.fullmatch(text)
-    if found:
-        return tuple([_scalar(atom, line) for atom in found[1].split()])
     try:
         forms = read_all(text)
     except EDNError as exc:

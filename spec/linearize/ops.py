@@ -145,7 +145,13 @@ def trusted_operation(  # noqa: PLR0917 -- the fields of Operation, in its order
     if ret is None:
         output = UNKNOWN
     op: Any = _Building()
-    op.client, op.name, op.input, op.output, op.call, op.ret, op.line = client, name, input, output, call, ret, line
+    op.client = client
+    op.name = name
+    op.input = input
+    op.output = output
+    op.call = call
+    op.ret = ret
+    op.line = line
     op.input_key = input if type(input) in _SCALARS else key(input)
     op.output_key = output if type(output) in _SCALARS or output is UNKNOWN else _output_key(output)
     op.__class__ = Operation

@@ -195,6 +195,7 @@ _Path = tuple[int, Any] | None
 class _Plan:
     """What the search needs to know of the history, worked out once, in space linear in its length.
 
+    ``events`` are the calls and returns in time order (see :func:`event_order`);
     ``returning[k]`` is the operation of the ``k``-th return in time order,
     and ``in_flight[k]`` the completed operations in flight at it (itself
     included), in the order the search tries them.  ``pending`` holds the
@@ -205,6 +206,7 @@ class _Plan:
 
     ops: Sequence[Operation]
     step: Callable[[Any, Operation], tuple[bool, Any]]
+    events: list[tuple[float, bool, int]]
     returning: list[int]
     in_flight: list[tuple[int, ...]]
     pending: list[int]
@@ -216,10 +218,15 @@ class _Plan:
     def __init__(self, ops: Sequence[Operation], model: Model[Any]) -> None:
         self.ops = ops
         self.step = model.step
-        keys = model.search_keys(ops)
-        rank = [0] * len(ops)
-        for r, position in enumerate(sorted(range(len(ops)), key=keys.__getitem__)):
-            rank[position] = r
+        self.events = events = _events(ops)
+        rank = [0] * len(ops)  # of the completed operations: their place in the order of their keys
+        if type(model).search_keys is Model.search_keys:  # return order: the order of the return events
+            for r, position in enumerate([position for _, is_return, position in events if is_return]):
+                rank[position] = r
+        else:
+            keys = model.search_keys(ops)
+            for r, position in enumerate(sorted(range(len(ops)), key=keys.__getitem__)):
+                rank[position] = r
         self.is_pending = is_pending = [op.ret is None for op in ops]
         observes = model.observes
         self.observer = [op.ret is not None and observes(op) for op in ops]
@@ -229,7 +236,7 @@ class _Plan:
         open_pending: list[int] = []
         in_order = rank.__getitem__
         open_now: list[int] = []  # the completed operations in flight, in the order of their keys
-        for _, is_return, position in _events(ops):
+        for _, is_return, position in events:
             if is_return:
                 returning.append(position)
                 in_flight.append(tuple(open_now))
@@ -249,7 +256,7 @@ class _Plan:
     def at_event(self, k: int) -> int:
         """The place of the ``k``-th return among all the events (see :func:`event_order`)."""
         returns = 0
-        for index, (_, is_return, _) in enumerate(_events(self.ops)):
+        for index, (_, is_return, _) in enumerate(self.events):
             if is_return:
                 if returns == k:
                     return index
