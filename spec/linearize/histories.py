@@ -28,6 +28,7 @@ a value nested more than :data:`~spec.linearize.values.MAX_DEPTH` deep.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -37,7 +38,15 @@ from typing import Any, Final
 from spec.linearize.budget import Budget
 from spec.linearize.edn import EDNError, read_one
 from spec.linearize.jepsen import FAIL_MEANS, parse_edn, parse_jepsen_log
-from spec.linearize.ops import History, HistoryError, Operation, Raised
+from spec.linearize.ops import (
+    History,
+    HistoryError,
+    Operation,
+    Raised,
+    check_times,
+    trusted_history,
+    trusted_operation,
+)
 from spec.linearize.values import MAX_DEPTH, BadValue, BigInt, float_from_text, int_from_text, show_value
 
 __all__ = [
@@ -153,8 +162,13 @@ def parse_value(text: str, format: str) -> Any:
     """
     if format == "json":
         try:
-            return _json_value(_decoder(text).decode(text), "the value")
-        except (json.JSONDecodeError, RecursionError, BadValue) as exc:
+            try:
+                return _json_value(_FAST.decode(text), "the value", exact=False)
+            except _Inexact:
+                return _json_value(_EXACT.decode(text), "the value", exact=True)
+        except HistoryError:
+            raise
+        except (ValueError, RecursionError) as exc:
             raise HistoryError(f"{show_value(text)} is not a JSON value: {_json_problem(exc)}") from None
     try:
         return read_one(text)
@@ -164,20 +178,27 @@ def parse_value(text: str, format: str) -> Any:
 
 # -- JSON ---------------------------------------------------------------------
 
-# Python's own JSON reader turns a number too long for int() into an error,
-# and a float beyond a double's range into infinity or zero: when the text
-# may hold one (a long run of digits, an exponent of three digits or more),
-# numbers are read by hooks that keep them exact.
-_MAY_NEED_EXACT: Final = re.compile(r"[eE][+-]?\d{3}|\d{300}")
-_CONSTANTS: Final = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
-_FAST: Final = json.JSONDecoder()
+# Discussion (numbers): Python's own JSON reader turns an integer too long
+# for int() into an error, and a float beyond a double's range into infinity
+# or zero.  So a text is read the fast way first, and read again with hooks
+# that keep numbers exact when that reading met one of those (an error, an
+# infinity that is not the literal Infinity, a zero: rare in histories).
+_POSITIVE_INFINITY: Final = float("inf")  # the objects the literals Infinity and -Infinity read as
+_NEGATIVE_INFINITY: Final = float("-inf")
+_CONSTANTS: Final = {"NaN": float("nan"), "Infinity": _POSITIVE_INFINITY, "-Infinity": _NEGATIVE_INFINITY}
+_FAST: Final = json.JSONDecoder(parse_constant=_CONSTANTS.__getitem__)
 _EXACT: Final = json.JSONDecoder(
     parse_int=int_from_text, parse_float=float_from_text, parse_constant=_CONSTANTS.__getitem__
 )
 
 
-def _decoder(text: str) -> json.JSONDecoder:
-    return _EXACT if _MAY_NEED_EXACT.search(text) else _FAST
+class _Inexact(Exception):
+    """The fast reading may have changed a number: read the text again, exactly."""
+
+
+def _inexact(number: float) -> bool:
+    """Whether a float the fast reading gave may stand for another number (see the discussion above)."""
+    return number == 0 or (math.isinf(number) and number is not _POSITIVE_INFINITY and number is not _NEGATIVE_INFINITY)
 
 
 def _json_problem(exc: Exception) -> str:
@@ -188,15 +209,26 @@ def _json_problem(exc: Exception) -> str:
 
 def parse_json(text: str) -> History:
     """The history in ``text``, the JSON format above."""
-    decoder = _decoder(text)
+    try:
+        return _parse_json(text, exact=False)
+    except _Inexact:
+        return _parse_json(text, exact=True)
+
+
+def _parse_json(text: str, *, exact: bool) -> History:
+    decoder = _EXACT if exact else _FAST
     try:
         decoder.decode(text)
         items = _json_items(text, decoder)
     except json.JSONDecodeError as exc:
         raise HistoryError(f"line {exc.lineno}: {exc.msg}") from None
-    except (RecursionError, BadValue) as exc:
+    except HistoryError:
+        raise
+    except (RecursionError, ValueError) as exc:
+        if not exact and not isinstance(exc, RecursionError):
+            raise _Inexact from None  # an integer too long for int()
         raise HistoryError(f"line 1: {_json_problem(exc)}") from None
-    return History(_json_operation(line, item) for line, item in items)
+    return trusted_history([_json_operation(line, item, exact) for line, item in items])
 
 
 def _json_items(text: str, decoder: json.JSONDecoder) -> list[tuple[int, Any]]:
@@ -248,7 +280,7 @@ class _Lines:
         return self.line
 
 
-def _json_operation(line: int, item: Any) -> Operation:
+def _json_operation(line: int, item: Any, exact: bool) -> Operation:
     where = f"line {line}"
     if not isinstance(item, dict):
         raise HistoryError(f"{where}: an operation must be an object, got {show_value(item)}")
@@ -264,8 +296,8 @@ def _json_operation(line: int, item: Any) -> Operation:
     if not isinstance(name, str) or not name:
         raise HistoryError(f"{where}: 'op' must be a non-empty string, got {show_value(name)}")
     try:
-        output = _json_value(item.get("output"), where)
-        input = _json_value(item.get("input"), where)
+        output = _json_value(item.get("output"), where, exact=exact)
+        input = _json_value(item.get("input"), where, exact=exact)
     except BadValue as exc:
         raise HistoryError(f"{where}: {exc}") from None
     if "raises" in item:
@@ -274,16 +306,22 @@ def _json_operation(line: int, item: Any) -> Operation:
         if not isinstance(item["raises"], str):
             raise HistoryError(f"{where}: 'raises' must be the exception's name, got {show_value(item['raises'])}")
         output = Raised(item["raises"])
-    return Operation(client, name, input, output, item["call"], item.get("return"), line)
+    call, ret = item["call"], item.get("return")
+    if not exact and ((type(call) is float and _inexact(call)) or (type(ret) is float and _inexact(ret))):
+        raise _Inexact
+    check_times(name, call, ret, line)
+    return trusted_operation(client, name, input, output, call, ret, line)
 
 
-def _json_value(value: Any, where: str, depth: int = 0) -> Any:
+def _json_value(value: Any, where: str, depth: int = 0, *, exact: bool) -> Any:
     if isinstance(value, list):
         if depth >= MAX_DEPTH:
             raise BadValue(f"a value is nested more than {MAX_DEPTH} deep")
-        return tuple(_json_value(v, where, depth + 1) for v in value)
+        return tuple([_json_value(v, where, depth + 1, exact=exact) for v in value])
     if isinstance(value, dict):
         raise HistoryError(f"{where}: inputs and outputs cannot be objects, got {show_value(value)}")
+    if not exact and type(value) is float and _inexact(value):
+        raise _Inexact
     return value
 
 

@@ -91,17 +91,10 @@ class Operation:
     output_key: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_times(self.name, self.call, self.ret, self.line)
         where = f"line {self.line}: " if self.line is not None else ""
-        if not _is_time(self.call):
-            raise HistoryError(f"{where}call time {show_value(self.call)} of {self.name} is not a finite number")
         if self.ret is None:
             object.__setattr__(self, "output", UNKNOWN)
-        elif not _is_time(self.ret):
-            raise HistoryError(f"{where}return time {show_value(self.ret)} of {self.name} is not a finite number")
-        elif self.ret < self.call:
-            raise HistoryError(
-                f"{where}{self.name} returns at {show_value(self.ret)}, before its call at {show_value(self.call)}"
-            )
         try:
             object.__setattr__(self, "input_key", key(self.input))
             object.__setattr__(self, "output_key", _output_key(self.output))
@@ -116,6 +109,23 @@ class Operation:
     def precedes(self, other: Operation) -> bool:
         """True when this operation returned strictly before ``other`` was called."""
         return self.ret is not None and self.ret < other.call
+
+
+def check_times(name: str, call: object, ret: object, line: int | None) -> None:
+    """Raise :class:`HistoryError` unless ``call`` and ``ret`` are times of an operation ``name``.
+
+    Times are finite numbers, ``ret`` (``None`` for a pending operation) no
+    earlier than ``call``; ``line`` is named in the error when known.
+    """
+    where = f"line {line}: " if line is not None else ""
+    if not _is_time(call):
+        raise HistoryError(f"{where}call time {show_value(call)} of {name} is not a finite number")
+    if ret is None:
+        return
+    if not _is_time(ret):
+        raise HistoryError(f"{where}return time {show_value(ret)} of {name} is not a finite number")
+    if ret < call:  # type: ignore[operator]  # both are numbers
+        raise HistoryError(f"{where}{name} returns at {show_value(ret)}, before its call at {show_value(call)}")
 
 
 class _Building:
