@@ -700,13 +700,8 @@ def test_cli_register_options(tmp_path: Path) -> None:
         (("--model", "register", "--initial", "nil"), "--initial: 'nil' is not a JSON value: Expecting value"),
         (("--model", "register", "--max-memory", "0"), "argument --max-memory: must be at least 1, got '0'"),
         (("--model", "register", "--fail-means", "maybe"), "argument --fail-means: invalid choice: 'maybe'"),
-        (
-            (
-                "--model",
-                "no_such_module:Model",
-            ),
-            "no module named 'no_such_module'",
-        ),
+        (("--model", "no_such_module:Model"), "no module named 'no_such_module'"),
+        (("--model", "tests.test_linearize:op"), "'tests.test_linearize:op' is not a spec.linearize.Model"),
     ],
 )
 def test_cli_linearize_options_that_cannot_be_used(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

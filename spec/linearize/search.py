@@ -255,13 +255,7 @@ class _Plan:
 
     def at_event(self, k: int) -> int:
         """The place of the ``k``-th return among all the events (see :func:`event_order`)."""
-        returns = 0
-        for index, (_, is_return, _) in enumerate(self.events):
-            if is_return:
-                if returns == k:
-                    return index
-                returns += 1
-        raise IndexError(k)
+        return [index for index, (_, is_return, _) in enumerate(self.events) if is_return][k]
 
     def settle(self, k: int, lin: frozenset[int], state: Hashable, path: _Path) -> tuple[int, frozenset[int], _Path]:
         """Make the moves that need no choice, from the configuration ``(k, lin, state)``.
