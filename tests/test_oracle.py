@@ -12,8 +12,11 @@ from hypothesis.errors import FlakyFailure
 import spec
 from impl.queue import DequeQueue
 from spec import ClauseStatus, TargetError, UnknownContract, Verdict
+from spec._core.checker import Binding
 from spec._core.clauses import ClauseViolation
+from spec._core.deadline import Deadline
 from spec._core.oracle import _run
+from spec._core.target import ref_for
 from spec.known_bad.queue import LifoQueue, _Queue
 from spec.queue import CLAUSES, CONTRACT
 from tests._support import replay
@@ -209,16 +212,27 @@ def test_nondeterministic_target_is_reported_as_such() -> None:
     report = spec.check("queue", Nondeterministic, seed=0)
     assert report.violation is not None
     assert report.violation.clause.id == "Q1"
-    assert report.violation.message.endswith("(did not happen again when replayed: the target is nondeterministic)")
+    assert report.violation.message.endswith("(the same program passed on rerun: the target is nondeterministic)")
     assert not report.shrunk
 
 
-def test_flaky_failure_without_a_clause_violation_propagates() -> None:
+def _binding() -> Binding:
+    return Binding(factory=DequeQueue, ref=ref_for(DequeQueue), deadline=Deadline(None))
+
+
+def test_flaky_failure_without_a_clause_violation_is_reported_as_nondeterminism() -> None:
     def flaky() -> None:
         raise FlakyFailure("flaky", [ValueError("not ours")])
 
-    with pytest.raises(FlakyFailure):
-        _run(flaky)
+    found, steps, shrunk = _run(flaky, _binding(), CONTRACT)
+    assert found is not None
+    assert found.clause.id == "Q7"
+    assert found.message == (
+        "the target is nondeterministic: the same program ran differently on rerun"
+        " (FlakyFailure: flaky (1 sub-exception))"
+    )
+    assert found.program == ("from impl.queue import DequeQueue", f"# {found.message}")
+    assert (steps, shrunk) == ("", False)
 
 
 def test_nested_groups_are_searched_for_the_violation() -> None:
@@ -229,7 +243,7 @@ def test_nested_groups_are_searched_for_the_violation() -> None:
         inner = ExceptionGroup("inner", [ValueError(), ClauseViolation(violation)])
         raise FlakyFailure("flaky", [ValueError("first"), empty, inner])
 
-    found, _, shrunk = _run(flaky)
+    found, _, shrunk = _run(flaky, _binding(), CONTRACT)
     assert found is not None
     assert found.clause is CLAUSES["Q1"]
     assert not shrunk

@@ -29,6 +29,9 @@ from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
+from spec._core import journal
+from spec._core.signals import OracleSignal
+
 __all__ = ["Deadline", "TargetHung"]
 
 T = TypeVar("T")
@@ -36,7 +39,7 @@ T = TypeVar("T")
 _REFIRE_SECONDS = 0.1
 
 
-class TargetHung(BaseException):
+class TargetHung(OracleSignal):
     """A call into the target did not return within ``seconds``."""
 
     seconds: float
@@ -126,10 +129,26 @@ class Deadline:
         raise TargetHung(self.seconds)
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`."""
+        """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`.
+
+        The call is journalled (see :mod:`spec._core.journal`), so that a
+        supervising process can stop a call that this limit cannot (C code
+        holding the GIL, a target that ignores ``SIGALRM``).
+        """
+        journal.note_call(self.seconds)
+        try:
+            return self._call(fn, *args)
+        finally:
+            journal.note_return()
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self.seconds is None:
             return fn(*args)
         if self._use_alarm:
+            # A target may have replaced the handler (with SIG_IGN, say) in
+            # an earlier call: take it back before every call.
+            if signal.getsignal(signal.SIGALRM) != self._on_alarm:
+                signal.signal(signal.SIGALRM, self._on_alarm)
             signal.setitimer(signal.ITIMER_REAL, self.seconds, _REFIRE_SECONDS)
             try:
                 return fn(*args)

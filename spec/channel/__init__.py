@@ -48,17 +48,18 @@ reported.
 
 from __future__ import annotations
 
-import traceback
 from collections import Counter
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from spec._core.checker import TARGET_ERRORS, Binding, Checker, describe_exception
+from spec._core.checker import Binding, Checker, describe_exception, describe_traceback
 from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
+from spec._core.program import guarded, show
+from spec._core.signals import oracle_signal
 from spec._core.testcase import ContractTestCase
 from spec.channel.plan import ChannelProgram, channel_programs, render_channel_tasks
 
@@ -111,7 +112,7 @@ def _pair(made: object) -> tuple[Any, Any]:
     try:
         first, second = cast(Iterable[Any], made)
     except (TypeError, ValueError):
-        raise TypeError(f"expected a pair (scheduler, make_channel), got {made!r}") from None
+        raise TypeError(f"expected a pair (scheduler, make_channel), got {show(made)}") from None
     return first, second
 
 
@@ -119,17 +120,42 @@ def _prepare(target: object, deadline: Deadline) -> Prepared:
     factory, name = as_factory(target, "a channel target must be a zero-argument callable")
     scheduler, make_channel = call_for_shape(f"{name}()", deadline, lambda: _pair(factory()))
     channel = call_for_shape(f"{name}()", deadline, make_channel, 1) if callable(make_channel) else None
-    missing = [f"scheduler.{op}" for op in ("spawn", "run") if not callable(getattr(scheduler, op, None))]
+    missing = [f"scheduler.{op}" for op in ("spawn", "run") if not _has_method(scheduler, op)]
     if channel is None:
         missing.append("a callable make_channel")
     else:
-        missing += [f"channel.{op}" for op in ("put", "get", "close") if not callable(getattr(channel, op, None))]
+        missing += [f"channel.{op}" for op in ("put", "get", "close") if not _has_method(channel, op)]
     if missing:
         raise TargetError(
             f"{name}() returned a pair without {', '.join(missing)} (a channel target returns "
             "(scheduler, make_channel); make_channel(capacity) has put, get and close)"
         )
     return Prepared(factory=factory)
+
+
+def _has_method(obj: object, name: str) -> bool:
+    return callable(guarded(getattr, obj, name, None, default=None))
+
+
+class _Foreign:
+    """What a consumer got that is not a plain ``str`` (every item put is one): judged by its text only.
+
+    The target's object is rendered once, safely, where it arrives; the
+    judging that follows compares and prints this stand-in, which equals
+    nothing, instead of running the target's ``__eq__`` and ``__repr__``.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: object) -> None:
+        self.text = show(value)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _own(value: object) -> object:
+    return value if type(value) is str else _Foreign(value)
 
 
 @dataclass
@@ -168,7 +194,9 @@ class _Run:
         for item in self.program.items(name):
             try:
                 yield from self.channel.put(item)
-            except Exception as exc:
+            except BaseException as exc:
+                if _passes(exc):
+                    raise
                 self._see(f"ch.put({item!r}) in {name}", exc)
                 return
             self.log.append(("put", item))
@@ -178,7 +206,9 @@ class _Run:
         if not self.producing:
             try:
                 self.channel.close()
-            except Exception as exc:
+            except BaseException as exc:
+                if _passes(exc):
+                    raise
                 self._see(f"ch.close() in {name}", exc)
                 return
             self.closed = True
@@ -193,21 +223,18 @@ class _Run:
                     self.early_eof.append(name)
                 self.log.append(("end", name))
                 return
-            except Exception as exc:
+            except BaseException as exc:
+                if _passes(exc):
+                    raise
                 self._see(f"ch.get() in {name}", exc)
                 return
-            self.log.append(("got", item))
+            self.log.append(("got", _own(item)))
             if name in self.program.pauses:
                 yield
 
-    def _see(self, source: str, exc: Exception) -> None:
-        self.seen.append(
-            _Seen(
-                f"{source} raised {describe_exception(exc)}",
-                describe_exception(exc),
-                "".join(traceback.format_exception(exc)),
-            )
-        )
+    def _see(self, source: str, exc: BaseException) -> None:
+        described = describe_exception(exc)
+        self.seen.append(_Seen(f"{source} raised {described}", described, describe_traceback(exc)))
 
     # -- running the program ---------------------------------------------------
 
@@ -236,7 +263,9 @@ class _Run:
             if self.closed:
                 c.hung("s.run()", hung, clause=_CLOSE, context=" after the channel was closed")
             c.hung("s.run()", hung)
-        except TARGET_ERRORS as exc:
+        except BaseException as exc:
+            if oracle_signal(exc):
+                raise
             return exc
         c.count(_CONDUCT)
         return None
@@ -274,7 +303,7 @@ class _Run:
             self.checker.require(
                 repr(value) in known,
                 _ONCE,
-                f"a consumer got {value!r}, which no producer put",
+                f"a consumer got {value!r}, which no producer put",  # a str, or a _Foreign
                 expected=f"one of {want}",
                 actual=value,
                 ending=ending,
@@ -350,7 +379,7 @@ class _Run:
                 expected="run() returns",
                 actual=describe_exception(raised),
                 ending=(f"# raises {describe_exception(raised)}",),
-                detail="".join(traceback.format_exception(raised)),
+                detail=describe_traceback(raised),
             )
         ended = {item for event, item in self.log if event == "end"}
         for name in self.program.consumer_names:
@@ -362,6 +391,15 @@ class _Run:
                 actual=f"{name} still waiting",
                 ending=(f"assert ('end', {name!r}) in log, {tag + f': consumer {name} must end'!r}",),
             )
+
+
+def _passes(exc: BaseException) -> bool:
+    """Whether ``exc``, out of a call a task made, passes on: the oracle's own, or the task being closed.
+
+    A scheduler may close a task (``GeneratorExit`` arrives at its ``yield
+    from``); that is not the channel's failure.
+    """
+    return oracle_signal(exc) or isinstance(exc, GeneratorExit)
 
 
 def _check_program(binding: Binding, program: ChannelProgram) -> None:

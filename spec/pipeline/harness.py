@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterable
 from typing import NoReturn, TypeGuard
 
 from spec._core.clauses import Clause, Clauses
-from spec._core.deadline import TargetHung
+from spec._core.program import show
+from spec._core.signals import oracle_signal
 
 __all__ = [
     "BOUNDED",
@@ -243,8 +244,8 @@ class RecordingBuffer(deque[object]):
         if len(self) == self.maxlen:
             source.stop(
                 NO_DROP,
-                f"buffer.{op}({item!r}) on a full buffer (maxlen {self.maxlen}): "
-                f"a deque silently discards {self[discarded]!r}",
+                f"buffer.{op}({show(item)}) on a full buffer (maxlen {self.maxlen}): "
+                f"a deque silently discards {show(self[discarded])}",
             )
 
     def append(self, item: object, /) -> None:
@@ -311,7 +312,7 @@ class RecordingSink:
         if self.raised:
             source.stop(
                 SINK_ERROR,
-                f"sink({item!r}) was called after the sink raised on item {self.fail_at}",
+                f"sink({show(item)}) was called after the sink raised on item {self.fail_at}",
             )
         expected = source.delivered
         if type(item) is not int or item != expected:
@@ -325,7 +326,7 @@ class RecordingSink:
     def _misdelivered(self, item: object, expected: int) -> str:
         pulls = self.source.pulls
         if not is_item(item, pulls):
-            return f"sink({item!r}): not an item pulled from the source (it has yielded 0 to {pulls - 1})"
+            return f"sink({show(item)}): not an item pulled from the source (it has yielded 0 to {pulls - 1})"
         if item < expected:
             return f"sink({item}) delivers item {item} a second time"
         return f"sink({item}) before item {expected}: item {expected} was skipped or is late"
@@ -340,13 +341,14 @@ def outcome(
     """Call ``run(source, buffer, sink)``; return what it raised, or ``None``.
 
     Every exception is returned, :class:`Stopped` and other
-    :class:`BaseException` subclasses too, except :class:`KeyboardInterrupt`
-    and the oracle's time limit, which propagate.
+    :class:`BaseException` subclasses too, except the oracle's own signals
+    (its time limit, a real Ctrl-C: see :mod:`spec._core.signals`), which
+    propagate.
     """
     try:
         run(source, buffer, sink)
-    except (KeyboardInterrupt, TargetHung):
-        raise
     except BaseException as exc:  # the target's outcome, judged by the caller
+        if oracle_signal(exc):
+            raise
         return exc
     return None

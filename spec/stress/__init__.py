@@ -47,9 +47,12 @@ import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import SpecError
 from spec._core.oracle import DEFAULT_TIMEOUT, search_settings
+from spec._core.program import guarded
+from spec._core.signals import oracle_signal, watch_interrupts
 from spec._core.target import ref_for, resolve_target
 from spec.container import prepare_container
 from spec.linearize import History, LinearizabilityResult, check_history, format_history, get_model
@@ -183,6 +186,7 @@ class _Tally:
     failures: list[StressFailure] = field(default_factory=list)
 
 
+@watch_interrupts()
 def stress(
     kind: str,
     target: object,
@@ -289,9 +293,12 @@ def _mode_of(factory: Callable[[], Any], deadline: Deadline) -> str:
     """
     try:
         instance = deadline.call(factory)
-    except (Exception, TargetHung):
+    except BaseException as exc:
+        if oracle_signal(exc) and not isinstance(exc, TargetHung):
+            raise
         return "threads"
-    return "asyncio" if inspect.iscoroutinefunction(getattr(instance, "pop", None)) else "threads"
+    pop = guarded(getattr, instance, "pop", None, default=None)
+    return "asyncio" if guarded(inspect.iscoroutinefunction, pop, default=False) else "threads"
 
 
 def _chooser(seed: str) -> tuple[Callable[[int], int], list[int]]:
@@ -317,9 +324,11 @@ def _search(example: Callable[[], None], tally: _Tally, mode: str) -> StressFail
         return failed.failure
     except _Hung as hung:
         return hung.failure
-    except hypothesis.errors.Flaky:
+    except hypothesis.errors.Flaky as flaky:
         # The shrunk scenario did not fail again when replayed (a race that
         # did not recur): report the smallest failure seen.
+        if not tally.failures:
+            raise SpecError(f"the search could not run: {describe_exception(flaky).splitlines()[0]}") from None
         return min(tally.failures, key=lambda f: (f.scenario.size, len(f.scenario.clients)))
     finally:
         sys.setswitchinterval(old)

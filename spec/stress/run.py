@@ -34,8 +34,10 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spec._core.checker import TARGET_ERRORS, describe_exception
+from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.program import guarded, show
+from spec._core.signals import oracle_signal
 from spec.linearize import History, Raised, Recorder
 
 __all__ = ["Call", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
@@ -117,6 +119,27 @@ class _Refused(Exception):
     """A call raised something the contract does not allow (the message says what)."""
 
 
+class _Foreign:
+    """An output that is neither an int nor ``None`` (every item pushed is an int): judged by its text.
+
+    The target's object is rendered once, safely, where it comes back; the
+    linearizability check compares this stand-in, which equals nothing,
+    instead of running the object's own ``__eq__``.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: object) -> None:
+        self.text = show(value)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _own(output: object) -> object:
+    return output if output is None or type(output) is int else _Foreign(output)
+
+
 def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadline, var: str) -> History:
     """Run ``scenario`` on threads against a fresh ``factory()``; return the history.
 
@@ -137,12 +160,16 @@ def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadli
     barrier = threading.Barrier(len(clients))
 
     def client(number: int, calls: Sequence[Call]) -> None:
+        # Nothing may end this thread with an exception: the call would stay
+        # pending in the history, and Python would print the traceback.
         try:
             barrier.wait()
             for call in calls:
                 _call_sync(recorder, target, call, client=number, var=var, run=_direct)
         except _Refused as exc:
             refused.append(str(exc))
+        except BaseException as exc:  # the oracle's own signals included: none is meant for this thread
+            refused.append(f"client {number} stopped: {describe_exception(exc)}")
 
     workers = [
         threading.Thread(target=client, args=(n, calls), name=f"spec-stress-{n}", daemon=True)
@@ -170,18 +197,21 @@ def _make(factory: Callable[[], Any], run: Callable[..., Any]) -> Any:
     """A fresh target; :class:`_Refused` if the factory raises."""
     try:
         return run(factory)
-    except TARGET_ERRORS as exc:
-        name = getattr(factory, "__qualname__", repr(factory))
+    except BaseException as exc:
+        if oracle_signal(exc):
+            raise
+        name = guarded(getattr, factory, "__qualname__", None, default=None) or show(factory)
         raise _Refused(f"{name}() raised {describe_exception(exc)}") from None
 
 
 def _call_sync(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any]) -> None:
-    method = getattr(target, call.name)
     args = () if call.item is None else (call.item,)
     token = recorder.begin(client, call.name, call.item)
     try:
-        output = run(method, *args)
-    except TARGET_ERRORS as exc:
+        output = _own(run(lambda: getattr(target, call.name)(*args)))
+    except BaseException as exc:
+        if oracle_signal(exc):
+            raise
         output = _settle(call, exc, var, client)
     recorder.end(token, output)
 
@@ -280,13 +310,18 @@ def run_asyncio(
 
     async def client(number: int, calls: Sequence[Call], target: Any) -> None:
         for call in calls:
-            method = getattr(target, call.name)
             token = recorder.begin(number, call.name, call.item)
             try:
+                method = getattr(target, call.name)
                 output = method() if call.item is None else method(call.item)
                 if inspect.isawaitable(output):
                     output = await output
-            except (Exception, SystemExit) as exc:  # not GeneratorExit: it closes this coroutine
+                output = _own(output)
+            except (GeneratorExit, asyncio.CancelledError):  # this task is being closed or cancelled
+                raise
+            except BaseException as exc:
+                if oracle_signal(exc):
+                    raise
                 output = _settle(call, exc, var, number)
             recorder.end(token, output)
 
