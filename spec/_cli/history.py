@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from spec._cli.parsing import Parser, number
+from spec._cli.parsing import Parser, emit, number
 from spec._core.errors import TargetError
 from spec._core.target import resolve_target
 from spec.linearize.histories import FORMATS, read_history
@@ -96,7 +96,7 @@ def _stress(args: argparse.Namespace) -> int:
         seed=args.seed,
         timeout=args.timeout,
     )
-    print(report.format())
+    emit(report.format())
     return 0 if report.ok else 1
 
 

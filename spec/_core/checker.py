@@ -23,6 +23,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, NoReturn, TypeVar
 
 from hypothesis.stateful import RuleBasedStateMachine
@@ -73,8 +74,21 @@ def describe_traceback(exc: BaseException) -> str:
     frames (a runaway recursion has a hundred thousand, and formatting all
     of them at every step of the search once cost minutes).
     """
-    text = bounded(lambda: "".join(traceback.format_exception(exc, limit=-_TRACEBACK_FRAMES)))
+    text = bounded(
+        lambda: "".join(traceback.format_exception(type(exc), exc, _own_frames(exc), limit=-_TRACEBACK_FRAMES))
+    )
     return text if text is not None else f"{describe_exception(exc)}\n(its traceback could not be formatted)\n"
+
+
+_ORACLE_MODULES = frozenset({__name__, "spec._core.deadline"})
+
+
+def _own_frames(exc: BaseException) -> TracebackType | None:
+    """The traceback of ``exc`` from the first frame that is not the checker's or the deadline's."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals.get("__name__") in _ORACLE_MODULES:
+        tb = tb.tb_next
+    return tb
 
 
 @dataclass

@@ -8,7 +8,11 @@ for a call that does not return, and the oracle uses the better one it can:
   Python loops, ``time.sleep`` and blocking lock acquisitions are all
   interrupted, and nothing is left running afterwards.  The timer re-fires
   every tenth of a second until the exception escapes, so a target that
-  swallows it once is still stopped.
+  swallows it once is still stopped.  The cyclic garbage collector is off
+  during the call: a signal handler runs in whatever Python code runs next,
+  and when collections take most of the time (a runaway recursion makes
+  every collection walk a million frames) that would be a collector callback,
+  which swallows the exception, every time.
 * Anywhere else (another thread, an outer timer already armed, no
   ``setitimer``), every call runs in one private daemon worker thread and the
   caller stops waiting after the time limit.  A hung call is abandoned in the
@@ -22,8 +26,10 @@ attempt), so the oracle reports the program that hung as it was found.
 
 from __future__ import annotations
 
+import gc
 import queue
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
@@ -92,6 +98,7 @@ class Deadline:
     seconds: float | None
     _use_alarm: bool
     _old_handler: Any
+    _old_hook: Callable[[Any], object]
     _worker: _Worker | None
 
     def __init__(self, seconds: float | None) -> None:
@@ -111,6 +118,8 @@ class Deadline:
         )
         if self._use_alarm:
             self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+            self._old_hook = sys.unraisablehook
+            sys.unraisablehook = self._on_unraisable
         return self
 
     def __exit__(
@@ -122,11 +131,23 @@ class Deadline:
         if self._use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._old_handler)
+            sys.unraisablehook = self._old_hook
             self._use_alarm = False
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         assert self.seconds is not None  # the alarm is only armed with a limit
         raise TargetHung(self.seconds)
+
+    def _on_unraisable(self, unraisable: Any) -> None:
+        """Drop, unprinted, a :class:`TargetHung` that landed where Python swallows exceptions.
+
+        The alarm interrupts whatever code runs when it fires, sometimes a
+        finalizer, whose exceptions Python reports as "Exception ignored"
+        and drops.  That is noise, not the target's behaviour; the next
+        alarm lands in the target's own code.
+        """
+        if not isinstance(unraisable.exc_value, OracleSignal):
+            self._old_hook(unraisable)
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`.
@@ -149,11 +170,15 @@ class Deadline:
             # an earlier call: take it back before every call.
             if signal.getsignal(signal.SIGALRM) != self._on_alarm:
                 signal.signal(signal.SIGALRM, self._on_alarm)
+            collecting = gc.isenabled()
+            gc.disable()
             signal.setitimer(signal.ITIMER_REAL, self.seconds, _REFIRE_SECONDS)
             try:
                 return fn(*args)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+                if collecting:
+                    gc.enable()
         if self._worker is None:
             self._worker = _Worker()
         try:

@@ -39,7 +39,7 @@ from spec._core.clauses import Clause, ClauseViolation, Violation
 from spec._core.contract import Contract
 from spec._core.deadline import Deadline
 from spec._core.errors import SpecError
-from spec._core.program import TargetRef
+from spec._core.program import TargetRef, type_name
 from spec._core.registry import get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
 from spec._core.signals import oracle_signal, watch_interrupts
@@ -91,6 +91,7 @@ def check(
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
     run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
+    journal.note("target", f"{contract.name} {ref.label}")
     journal.note("seed", str(seed))
     with Deadline(timeout) as deadline:
         prepared = contract.prepare(obj, deadline)
@@ -156,7 +157,7 @@ def _run(test: Callable[[], None], binding: Binding, contract: Contract) -> tupl
         # report the first failure, marked as not reproducible.
         found = _first_violation(flaky) if isinstance(flaky, BaseExceptionGroup) else None
         if found is None:
-            what = f"the same program ran differently on rerun ({describe_exception(flaky).splitlines()[0]})"
+            what = f"the same program ran differently on rerun (Hypothesis raised {type_name(flaky)})"
             return _escaped(binding, contract, f"the target is nondeterministic: {what}"), "", False
         message = f"{found.message} (the same program passed on rerun: the target is nondeterministic)"
         return dataclasses.replace(found, message=message), "", False

@@ -47,6 +47,7 @@ import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spec._core import journal
 from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import SpecError
@@ -224,13 +225,17 @@ def stress(
     var = _VARS[kind]
     tally = _Tally()
     with Deadline(timeout) as deadline:
+        journal.note("target", f"{kind} {ref.label}")
+        journal.note("seed", str(seed))
         factory = prepare_container(kind)(obj, deadline).factory
         if mode is None:
             mode = _mode_of(factory, deadline)
         model = get_model(kind)
+        together = "thread" if mode == "threads" else "task"
 
         def judge(scenario: Scenario, run: Callable[[], History], schedule: list[int]) -> None:
             tally.runs += 1
+            journal.note("scenario", "\n".join(scenario.program(ref.name, var, together)))
             try:
                 history = run()
             except RunHung as hung:

@@ -34,9 +34,10 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from spec._core import journal
 from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
-from spec._core.program import guarded, show
+from spec._core.program import guarded, show, type_name
 from spec._core.signals import oracle_signal
 from spec.linearize import History, Raised, Recorder
 
@@ -107,12 +108,13 @@ class RunHung(Exception):
         self.history = history
 
 
-def _settle(call: Call, error: BaseException, var: str, client: int) -> Raised:
-    """The output of a call that raised ``error``; :class:`_Refused` if the contract forbids it."""
+def _settle(call: Call, error: BaseException, var: str, client: int) -> tuple[Raised, str]:
+    """The output of a call that raised ``error``, and why the contract forbids it ("" if it allows it)."""
     if isinstance(error, IndexError) and call.name != "push":
-        return Raised("IndexError")
+        return Raised("IndexError"), ""
+    raised = Raised(type_name(error))
     who = "the start" if client == _START else f"client {client}"
-    raise _Refused(f"{call.source(var)} ({who}) raised {describe_exception(error)}")
+    return raised, f"{call.source(var)} ({who}) raised {describe_exception(error)}"
 
 
 class _Refused(Exception):
@@ -175,12 +177,16 @@ def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadli
         threading.Thread(target=client, args=(n, calls), name=f"spec-stress-{n}", daemon=True)
         for n, calls in enumerate(clients, 1)
     ]
+    allowed = None if seconds is None else seconds * max(map(len, clients))
+    # Before any client runs: a client that takes the GIL for good stops this
+    # thread too, and the supervising process must know that it is waiting.
+    journal.note_call(allowed)
     for worker in workers:
         worker.start()
-    allowed = None if seconds is None else seconds * max(map(len, clients))
     limit = None if allowed is None else time.monotonic() + allowed
     for worker in workers:
         worker.join(None if limit is None else max(0.0, limit - time.monotonic()))
+    journal.note_return()
     if any(worker.is_alive() for worker in workers):
         message = f"the clients did not finish within {allowed:g} s ({seconds:g} s a call)"
         raise RunHung(message, recorder.history())
@@ -207,13 +213,16 @@ def _make(factory: Callable[[], Any], run: Callable[..., Any]) -> Any:
 def _call_sync(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any]) -> None:
     args = () if call.item is None else (call.item,)
     token = recorder.begin(client, call.name, call.item)
+    refused = ""
     try:
         output = _own(run(lambda: getattr(target, call.name)(*args)))
     except BaseException as exc:
         if oracle_signal(exc):
             raise
-        output = _settle(call, exc, var, client)
+        output, refused = _settle(call, exc, var, client)
     recorder.end(token, output)
+    if refused:
+        raise _Refused(refused)
 
 
 class _ChosenOrderLoop(asyncio.SelectorEventLoop):
@@ -322,7 +331,10 @@ def run_asyncio(
             except BaseException as exc:
                 if oracle_signal(exc):
                     raise
-                output = _settle(call, exc, var, number)
+                output, refused = _settle(call, exc, var, number)
+                if refused:
+                    recorder.end(token, output)
+                    raise _Refused(refused) from None
             recorder.end(token, output)
 
     async def main() -> None:
