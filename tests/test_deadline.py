@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -108,3 +110,53 @@ def test_worker_thread_when_an_outer_timer_is_armed() -> None:
         release.set()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_the_alarm_is_taken_back_from_a_target_that_ignored_it() -> None:
+    def ignore_and_spin() -> None:
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        spin()
+
+    with Deadline(0.05) as deadline:
+        deadline.call(signal.signal, signal.SIGALRM, signal.SIG_IGN)  # an earlier call ignored it
+        with pytest.raises(TargetHung):
+            deadline.call(spin)
+        # A call that ignores it itself is stopped by the supervising process, not here.
+        assert signal.getsignal(signal.SIGALRM) == deadline._on_alarm
+
+
+def test_the_collector_is_off_during_a_call_and_restored_after() -> None:
+    with Deadline(1) as deadline:
+        assert deadline.call(gc.isenabled) is False
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            assert deadline.call(gc.isenabled) is False
+            assert not gc.isenabled()  # left as it was
+        finally:
+            gc.enable()
+
+
+class Finalized:
+    def __del__(self) -> None:
+        raise TargetHung(1)  # as when the alarm fires inside a finalizer
+
+
+def test_a_time_limit_swallowed_by_python_is_not_printed_but_other_errors_are() -> None:
+    seen: list[object] = []
+    old = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        with Deadline(1) as deadline:
+            deadline.call(Finalized)  # made and dropped: its __del__ raises where nobody can catch it
+            assert seen == []
+            deadline.call(Broken)
+            assert [type(u.exc_value) for u in seen] == [KeyError]  # type: ignore[attr-defined]
+    finally:
+        sys.unraisablehook = old
+    assert sys.unraisablehook is old
+
+
+class Broken:
+    def __del__(self) -> None:
+        raise KeyError("from a finalizer")

@@ -102,6 +102,12 @@ SUPERVISED = {
         "check queue T:LeavesAThread --seed 0 --max-examples 10", 0, "LeavesAThread: HOLDS"
     ),
     "os._exit": case("check queue T:ExitsAtOnce --seed 0", 1, "exited with status 0 (os._exit"),
+    "os._exit from the factory": case(
+        "check queue T:exits_at_once_when_made", 2, "exited with status 0 (os._exit, or an exit outside the main"
+    ),
+    "the oracle's pipe closed": case(
+        "check queue T:ClosesPipes --seed 0", 1, "the process running the search closed the oracle's pipe during"
+    ),
     "SIGKILL": case("check queue T:KillsItself --seed 0", 1, "was killed by SIGKILL during q.pop()"),
     "memory": case("check queue T:EatsMemory --seed 0 --max-memory 300", 1, "q.push(0) raised MemoryError"),
     # hangs the per-call time limit cannot stop by itself

@@ -36,14 +36,13 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import shlex
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from spec._cli.parsing import EXIT_ERROR, EXIT_VIOLATED, PROG, UsageError, emit
@@ -66,8 +65,8 @@ _POLL = 0.02  # seconds between two looks at the child
 
 
 def supervised(args: argparse.Namespace) -> bool:
-    """Whether ``args`` ask for a supervised run (the command runs in a child)."""
-    return args.command in SUPERVISED and not args.in_process and args.journal_fd is None
+    """Whether ``args`` ask for a supervised run (the command runs in a child; on POSIX only)."""
+    return args.command in SUPERVISED and not args.in_process and args.journal_fd is None and os.name == "posix"
 
 
 # -- the child ------------------------------------------------------------------------
@@ -98,10 +97,11 @@ def child(args: argparse.Namespace, run: Callable[[], int]) -> int:
 
 
 def _limit_memory(limit: int) -> None:
+    import resource  # POSIX only, as supervised runs are (see supervised)
+
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
@@ -124,14 +124,15 @@ class _Journal:
     done: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def read(self, stream: Sequence[bytes]) -> None:
+    def read(self, stream: Iterable[bytes]) -> None:
         """Take every record of ``stream`` (the pipe's lines), until it ends."""
         for raw in stream:
-            with self.lock:
+            with self.lock, contextlib.suppress(ValueError, TypeError):  # a record cut short, or not the oracle's
                 self.take(raw.decode("utf-8", "replace").rstrip("\n"))
         self.done.set()
 
     def take(self, record: str) -> None:
+        """Take one record (see :mod:`spec._core.journal`); :class:`ValueError` if it is malformed."""
         kind, _, rest = record.partition(" ")
         if kind == "program":
             key_text, op, text = rest.split(" ", 2)
@@ -139,8 +140,7 @@ class _Journal:
         elif kind == "call":
             self.calls.append((time.monotonic(), None if rest == "-" else float(rest)))
         elif kind == "return":
-            if self.calls:
-                self.calls.pop()
+            del self.calls[-1:]
         elif kind in ("out", "err"):
             self.output.append((kind == "err", json.loads(rest)))
         elif kind == "exit":

@@ -39,7 +39,7 @@ from spec._core.clauses import Clause, ClauseViolation, Violation
 from spec._core.contract import Contract
 from spec._core.deadline import Deadline
 from spec._core.errors import SpecError
-from spec._core.program import TargetRef, type_name
+from spec._core.program import TargetRef, guarded, type_name
 from spec._core.registry import get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
 from spec._core.signals import oracle_signal, watch_interrupts
@@ -175,7 +175,8 @@ def _run(test: Callable[[], None], binding: Binding, contract: Contract) -> tupl
 
 def _steps(exc: BaseException, printed: list[object]) -> str:
     """The failing program as Hypothesis printed it (its notes on ``exc``, or its reporter's output)."""
-    notes = [_unheaded(n) for n in getattr(exc, "__notes__", ()) if isinstance(n, str)]
+    texts = guarded(lambda: [n for n in getattr(exc, "__notes__", ()) if isinstance(n, str)], default=[])
+    notes = [_unheaded(n) for n in texts]
     return "\n".join(n for n in notes if n) or "\n".join(map(str, printed))
 
 

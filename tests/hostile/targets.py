@@ -194,6 +194,21 @@ class RecursesDeeply(Queue):
         return super().pop()
 
 
+def exits_at_once_when_made() -> NoReturn:
+    """A factory that ends its process at once, as ``os._exit`` does, leaving no answer behind."""
+    os._exit(0)
+
+
+class ClosesPipes(Queue):
+    """Closes every file descriptor it did not open (the oracle's pipe among them), then waits a while."""
+
+    def push(self, item: Any) -> None:
+        if len(self.items) == 2:
+            os.closerange(3, 1024)
+            time.sleep(30)
+        super().push(item)
+
+
 class Slow(Queue):
     """A correct queue, slow: each push takes a tenth of a second (well within any time limit)."""
 
