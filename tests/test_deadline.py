@@ -125,18 +125,6 @@ def test_the_alarm_is_taken_back_from_a_target_that_ignored_it() -> None:
         assert signal.getsignal(signal.SIGALRM) == deadline._on_alarm
 
 
-def test_the_collector_is_off_during_a_call_and_restored_after() -> None:
-    with Deadline(1) as deadline:
-        assert deadline.call(gc.isenabled) is False
-        assert gc.isenabled()
-        gc.disable()
-        try:
-            assert deadline.call(gc.isenabled) is False
-            assert not gc.isenabled()  # left as it was
-        finally:
-            gc.enable()
-
-
 class Finalized:
     def __del__(self) -> None:
         raise TargetHung(1)  # as when the alarm fires inside a finalizer
@@ -148,13 +136,24 @@ def test_a_time_limit_swallowed_by_python_is_not_printed_but_other_errors_are() 
     sys.unraisablehook = seen.append
     try:
         with Deadline(1) as deadline:
-            deadline.call(Finalized)  # made and dropped: its __del__ raises where nobody can catch it
+            assert deadline.call(drop_a_finalized) is False  # the collector is off ...
+            assert gc.isenabled()  # ... until the call ends
             assert seen == []
             deadline.call(Broken)
             assert [type(u.exc_value) for u in seen] == [KeyError]  # type: ignore[attr-defined]
+            gc.disable()
+            deadline.call(Finalized)
+            assert not gc.isenabled()  # it was off already: left off
+            gc.enable()
     finally:
         sys.unraisablehook = old
     assert sys.unraisablehook is old
+
+
+def drop_a_finalized() -> bool:
+    """Make and drop an object whose __del__ raises where nobody can catch it; is the collector on?"""
+    Finalized()
+    return gc.isenabled()
 
 
 class Broken:

@@ -132,7 +132,10 @@ SUPERVISED = {
         "did not finish within its budget of 2 s (importing the target)",
     ),
     "search outlives its budget": case(
-        "check queue T:Slow --seed 0 --budget 1.5", 2, "did not finish within its budget of 1.5 s (after "
+        # "(after N programs)" on an idle machine; "(importing the target)" on one too busy to start in time
+        "check queue T:Slow --seed 0 --budget 3",
+        2,
+        "did not finish within its budget of 3 s (",
     ),
 }
 """Families that need the supervising process, or would harm the test process: run as a user runs them."""

@@ -28,20 +28,20 @@ def records(*lines: str) -> _Journal:
 
 def test_the_journal_rebuilds_the_last_program() -> None:
     seen = records(
-        'target "queue mod:Q"',
-        'seed "7"',
-        'program 1 begin "from mod import Q"',
-        'program 1 add "q = Q()"',
-        'program 2 begin "from mod import Q"',
-        'program 2 add "q = Q()"',
-        'program 2 need "import inspect"',
-        'program 2 add "q.push(1)"',
-        'program 2 add "len(q)"',
-        'program 2 cut "2"',
-        'program 2 add "q.pop()"',
+        "target queue mod:Q",
+        "seed 7",
+        "program 1 begin from mod import Q",
+        "program 1 add q = Q()",
+        "program 2 begin from mod import Q",
+        "program 2 add q = Q()",
+        "program 2 need import inspect",
+        "program 2 add q.push(1)",
+        "program 2 add len(q)",
+        "program 2 cut 2",
+        "program 2 add q.pop()",
         "call 5.0",
         "garbage that is not a record",
-        'program 3 add "cut short',
+        "program 3 add",
     )
     assert seen.done.is_set()
     assert (seen.target, seen.seed, seen.begun, seen.status) == ("queue mod:Q", 7, 2, None)
@@ -60,8 +60,8 @@ def test_the_journal_knows_which_call_is_overdue() -> None:
 
 
 def test_the_answer_and_what_was_printed_arrive_in_order() -> None:
-    seen = records('out "report"', 'err "a line"', 'exit "1"', 'scenario "q = Q()"')
-    assert seen.output == [(False, "report"), (True, "a line")]
+    seen = records("out report\\nend", "err a line", "exit 1", "scenario q = Q()")
+    assert seen.output == [(False, "report\nend"), (True, "a line")]
     assert seen.status == 1
     assert seen.scenario == "q = Q()"
 
@@ -77,13 +77,13 @@ def test_a_death_outside_a_checked_program_is_a_spec_error() -> None:
     died = _Ending("was killed by SIGKILL")
     with pytest.raises(SpecError, match=r"^the process running the search was killed by SIGKILL while importing"):
         _verdict(args("check", contract="queue", target="m:Q"), _Journal(), died, 1.0)
-    main_job = records('target "queue impl.queue:DequeQueue"', 'seed "0"', 'program 1 begin ""', 'program 1 add "x"')
+    main_job = records("target queue impl.queue:DequeQueue", "seed 0", "program 1 begin ", "program 1 add x")
     with pytest.raises(SpecError, match=r"killed by SIGKILL while checking queue impl.queue:DequeQueue$"):
         _verdict(args(None), main_job, died, 1.0)
 
 
 def test_a_stress_run_that_dies_in_its_sequential_start_names_the_statement(capsys: pytest.CaptureFixture[str]) -> None:
-    seen = records('seed "3"', 'scenario "q = Q()\\nq.push(1)"', "call 0.5")
+    seen = records("seed 3", "scenario q = Q()\\nq.push(1)", "call 0.5")
     code = _verdict(args("stress", kind="queue", target="m:Q"), seen, _Ending("was killed by SIGSEGV"), 2.0)
     assert code == 1
     out = capsys.readouterr().out
@@ -122,9 +122,9 @@ def test_a_failure_of_the_oracle_in_the_child_is_one_line_and_the_child_ends() -
         lines = [line for line in pipe.read().splitlines() if not line.startswith(("call ", "return"))]
     assert (done.returncode, done.stdout, done.stderr) == (2, "", "")
     assert lines == [
-        'err "python -m spec: error: the oracle failed: ZeroDivisionError: integer division or modulo by zero'
-        ' (--in-process shows where)"',
-        'exit "2"',
+        "err python -m spec: error: the oracle failed: ZeroDivisionError: integer division or modulo by zero"
+        " (--in-process shows where)",
+        "exit 2",
     ]
 
 

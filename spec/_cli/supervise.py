@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shlex
 import signal
@@ -127,7 +126,7 @@ class _Journal:
     def read(self, stream: Iterable[bytes]) -> None:
         """Take every record of ``stream`` (the pipe's lines), until it ends."""
         for raw in stream:
-            with self.lock, contextlib.suppress(ValueError, TypeError):  # a record cut short, or not the oracle's
+            with self.lock, contextlib.suppress(ValueError):  # a record cut short, or not the oracle's
                 self.take(raw.decode("utf-8", "replace").rstrip("\n"))
         self.done.set()
 
@@ -136,20 +135,20 @@ class _Journal:
         kind, _, rest = record.partition(" ")
         if kind == "program":
             key_text, op, text = rest.split(" ", 2)
-            self._program(int(key_text), op, json.loads(text))
+            self._program(int(key_text), op, journal.unescape(text))
         elif kind == "call":
             self.calls.append((time.monotonic(), None if rest == "-" else float(rest)))
         elif kind == "return":
             del self.calls[-1:]
         elif kind in ("out", "err"):
-            self.output.append((kind == "err", json.loads(rest)))
+            self.output.append((kind == "err", journal.unescape(rest)))
         elif kind == "exit":
-            self.status = int(json.loads(rest))
+            self.status = int(rest)
             self.done.set()
         elif kind == "seed":
-            self.seed = int(json.loads(rest))
+            self.seed = int(rest)
         elif kind in ("target", "scenario"):
-            setattr(self, kind, json.loads(rest))
+            setattr(self, kind, journal.unescape(rest))
 
     def _program(self, key: int, op: str, text: str) -> None:
         if op == "begin":

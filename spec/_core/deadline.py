@@ -8,11 +8,13 @@ for a call that does not return, and the oracle uses the better one it can:
   Python loops, ``time.sleep`` and blocking lock acquisitions are all
   interrupted, and nothing is left running afterwards.  The timer re-fires
   every tenth of a second until the exception escapes, so a target that
-  swallows it once is still stopped.  The cyclic garbage collector is off
-  during the call: a signal handler runs in whatever Python code runs next,
-  and when collections take most of the time (a runaway recursion makes
-  every collection walk a million frames) that would be a collector callback,
-  which swallows the exception, every time.
+  swallows it once is still stopped.  A signal handler runs in whatever
+  Python code runs next, which may be a finalizer or a garbage-collector
+  callback, where Python swallows the exception (printing "Exception
+  ignored"): the deadline drops that noise, and if it happens, turns the
+  cyclic collector off until the call ends, because when collections take
+  most of the time (a runaway recursion makes each of them walk a million
+  frames) every later alarm would land in a collector callback too.
 * Anywhere else (another thread, an outer timer already armed, no
   ``setitimer``), every call runs in one private daemon worker thread and the
   caller stops waiting after the time limit.  A hung call is abandoned in the
@@ -100,6 +102,7 @@ class Deadline:
     _old_handler: Any
     _old_hook: Callable[[Any], object]
     _worker: _Worker | None
+    _collector_off: bool  # turned off by _on_unraisable, until the call ends
 
     def __init__(self, seconds: float | None) -> None:
         if seconds is not None and not seconds > 0:
@@ -108,6 +111,7 @@ class Deadline:
         self._use_alarm = False
         self._old_handler = None
         self._worker = None
+        self._collector_off = False
 
     def __enter__(self) -> Deadline:
         self._use_alarm = (
@@ -133,6 +137,7 @@ class Deadline:
             signal.signal(signal.SIGALRM, self._old_handler)
             sys.unraisablehook = self._old_hook
             self._use_alarm = False
+            self._collect_again()
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         assert self.seconds is not None  # the alarm is only armed with a limit
@@ -142,12 +147,21 @@ class Deadline:
         """Drop, unprinted, a :class:`TargetHung` that landed where Python swallows exceptions.
 
         The alarm interrupts whatever code runs when it fires, sometimes a
-        finalizer, whose exceptions Python reports as "Exception ignored"
-        and drops.  That is noise, not the target's behaviour; the next
-        alarm lands in the target's own code.
+        finalizer or a collector callback, whose exceptions Python reports as
+        "Exception ignored" and drops.  That is noise, not the target's
+        behaviour.  The collector stays off until the call ends, so that the
+        next alarm lands in the target's own code (see the module docstring).
         """
         if not isinstance(unraisable.exc_value, OracleSignal):
             self._old_hook(unraisable)
+        elif gc.isenabled():
+            gc.disable()
+            self._collector_off = True
+
+    def _collect_again(self) -> None:
+        if self._collector_off:
+            gc.enable()
+            self._collector_off = False
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`.
@@ -170,15 +184,12 @@ class Deadline:
             # an earlier call: take it back before every call.
             if signal.getsignal(signal.SIGALRM) != self._on_alarm:
                 signal.signal(signal.SIGALRM, self._on_alarm)
-            collecting = gc.isenabled()
-            gc.disable()
             signal.setitimer(signal.ITIMER_REAL, self.seconds, _REFIRE_SECONDS)
             try:
                 return fn(*args)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                if collecting:
-                    gc.enable()
+                self._collect_again()
         if self._worker is None:
             self._worker = _Worker()
         try:
