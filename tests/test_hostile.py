@@ -194,6 +194,11 @@ def test_in_process_a_targets_keyboard_interrupt_is_a_verdict_and_a_real_one_sto
         spec.check("queue", targets.PressesCtrlC, seed=0)
 
 
+def test_ctrl_c_stops_an_in_process_check_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "queue", f"{T}:PressesCtrlC", "--seed", "0", "--in-process"]) == 130
+    assert capsys.readouterr() == ("", "python -m spec: interrupted\n")
+
+
 def test_ctrl_c_stops_a_supervised_check_with_one_line(tmp_path: Path) -> None:
     marker = tmp_path / "started"
     process = subprocess.Popen(

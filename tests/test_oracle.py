@@ -354,3 +354,11 @@ def test_the_users_ctrl_c_passes_through() -> None:
 
     with watch_interrupts(), pytest.raises(KeyboardInterrupt):
         _run(press, _binding(), CONTRACT)
+
+
+def test_a_checker_notes_the_largest_size_a_program_reached() -> None:
+    binding = _binding()
+    checker = Checker(clauses=CLAUSES, conduct="Q7", binding=binding)
+    checker.reach(3)
+    checker.reach(2)
+    assert binding.largest == 3

@@ -25,7 +25,7 @@ from spec._core.checker import (
 from spec._core.clauses import ClauseViolation, Violation
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.program import SHOW_SECONDS, bounded, guarded, show, type_name
-from spec._core.signals import oracle_signal, user_interrupted, watch_interrupts
+from spec._core.signals import oracle_signal, theirs, user_interrupted, watch_interrupts
 from spec._core.target import ref_for
 from spec.queue import CLAUSES
 from tests.hostile.targets import Custom, Queue
@@ -37,6 +37,15 @@ def test_the_oracles_own_signals_and_the_rest() -> None:
     theirs = [SystemExit(0), KeyboardInterrupt(), GeneratorExit(), Custom(), ValueError()]
     assert all(oracle_signal(exc) for exc in ours)
     assert not any(oracle_signal(exc) for exc in theirs)
+
+
+def test_theirs_returns_the_targets_and_raises_the_oracles_own() -> None:
+    error = SystemExit(0)
+    assert theirs(error) is error
+    hung = TargetHung(1)
+    with pytest.raises(TargetHung) as raised:
+        theirs(hung)
+    assert raised.value is hung
 
 
 def _press_ctrl_c() -> None:
@@ -129,7 +138,19 @@ def test_show_survives_anything_and_abbreviates() -> None:
     assert len(long_exception) == 80
 
 
+class Unordered:
+    """Its ``<`` never answers: a set of them hangs the repr's sorting, not any one repr."""
+
+    def __lt__(self, other: object) -> bool:
+        while True:
+            pass
+
+    def __repr__(self) -> str:
+        return "Unordered()"
+
+
 def test_a_repr_that_hangs_is_stopped_once_and_not_called_again() -> None:
+    assert show({Unordered(), Unordered()}) == f"<set object; its repr did not return within {SHOW_SECONDS:g} s>"
     shown = show([Loops()])
     assert shown == f"<list object; its repr did not return within {SHOW_SECONDS:g} s>"
     assert show(Loops()) == f"<Loops object; its repr did not return within {SHOW_SECONDS:g} s>"  # at once

@@ -160,3 +160,9 @@ def test_ref_for_objects_without_a_name() -> None:
         assert not ref.importable
         assert ref.name == "factory"
         assert ref.imports[0].startswith("factory = ...  # substitute your factory")
+
+
+def test_a_module_attribute_that_raises_is_a_target_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "lazy.py", "def __getattr__(name):\n    raise SystemExit(0)\n")
+    with pytest.raises(TargetError, match=r"^reading Thing raised SystemExit: 0$"):
+        load_target(f"{path}:Thing")

@@ -61,6 +61,7 @@ GRACE = 1.0
 """Seconds a call may run past its own time limit before the parent stops it (the child's timer goes first)."""
 
 _POLL = 0.02  # seconds between two looks at the child
+_EXIT_WAIT = 10.0  # seconds a child that has answered may take to end before it is killed
 
 
 def supervised(args: argparse.Namespace) -> bool:
@@ -238,6 +239,9 @@ def _watch(process: subprocess.Popen[bytes], seen: _Journal, deadline: float) ->
         if now > deadline:
             return _Ending("ran out of its budget", budget=True)
     if seen.status is not None:
+        # It ends by itself at once (os._exit); waiting for that lets it
+        # finish what runs at its exit (a coverage tool saving its data).
+        _wait(process, time.monotonic() + _EXIT_WAIT)
         return None
     # The pipe ended without an answer: the process ends a moment later, unless
     # something in it closed the pipe and runs on.

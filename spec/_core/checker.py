@@ -31,7 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 from spec._core.clauses import Clauses, ClauseViolation, Violation
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.program import Program, TargetRef, bounded, show, type_name
-from spec._core.signals import OracleSignal, oracle_signal
+from spec._core.signals import OracleSignal, theirs
 
 __all__ = [
     "Binding",
@@ -206,9 +206,7 @@ class Checker:
         except TargetHung as hung:
             self.hung(source, hung)
         except BaseException as exc:
-            if oracle_signal(exc):
-                raise
-            error = exc
+            error = theirs(exc)
         if error is not None:
             # Raised outside the handler, so that the target's exception is not
             # its __context__: Hypothesis walks that chain at every failure.
@@ -416,8 +414,7 @@ def quietly(deadline: Deadline, fn: Callable[..., object], *args: Any) -> bool:
     except TargetHung:
         return False
     except BaseException as exc:
-        if oracle_signal(exc):
-            raise
+        theirs(exc)
         return False
     return True
 

@@ -16,7 +16,7 @@ from spec._core.clauses import Clauses
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.program import bounded, show
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 
 __all__ = ["Contract", "Prepared", "Runner", "as_factory", "call_for_shape", "given_runner", "machine_runner"]
 
@@ -122,6 +122,4 @@ def call_for_shape(label: str, deadline: Deadline, fn: Callable[..., T], *args: 
     except TargetHung as hung:
         raise TargetError(f"calling {label} {hung}") from None
     except BaseException as exc:
-        if oracle_signal(exc):
-            raise
-        raise TargetError(f"calling {label} raised {describe_exception(exc)}") from None
+        raise TargetError(f"calling {label} raised {describe_exception(theirs(exc))}") from None

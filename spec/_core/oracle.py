@@ -42,7 +42,7 @@ from spec._core.errors import SpecError
 from spec._core.program import TargetRef, guarded, type_name
 from spec._core.registry import get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
-from spec._core.signals import oracle_signal, watch_interrupts
+from spec._core.signals import theirs, watch_interrupts
 from spec._core.target import ref_for, resolve_target
 
 __all__ = ["DEFAULT_TIMEOUT", "check", "search_settings"]
@@ -164,8 +164,7 @@ def _run(test: Callable[[], None], binding: Binding, contract: Contract) -> tupl
     except hypothesis.errors.HypothesisException as exc:
         raise SpecError(f"the search could not run: {describe_exception(exc).splitlines()[0]}") from None
     except BaseException as exc:
-        if oracle_signal(exc):
-            raise
+        theirs(exc)
         message = f"{describe_exception(exc)} escaped from the program (the traceback shows where it was raised)"
         # Hypothesis shrinks what it counts as a failure, and replays the smallest last.
         shrunk = isinstance(exc, Exception | SystemExit | GeneratorExit)

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from spec._core import journal
 from spec._core.deadline import Deadline, TargetHung
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 
 __all__ = ["SHOW_SECONDS", "Program", "TargetRef", "bounded", "guarded", "literal", "show", "type_name"]
 
@@ -63,8 +63,7 @@ def _run(fn: Callable[..., object], *args: Any) -> tuple[object, bool]:
     except TargetHung:
         return None, True
     except BaseException as exc:
-        if oracle_signal(exc):
-            raise
+        theirs(exc)
         return None, False
 
 
@@ -92,8 +91,7 @@ def _qualname(kind: type) -> str:
     try:
         name = kind.__qualname__
     except BaseException as exc:  # a metaclass may make it a property
-        if oracle_signal(exc):
-            raise
+        theirs(exc)
         return "object"
     return name if type(name) is str else "object"
 
@@ -127,8 +125,7 @@ class _Show(reprlib.Repr):
         try:
             text = repr(x)
         except BaseException as exc:
-            if oracle_signal(exc):
-                raise
+            theirs(exc)
             self.culprit = None
             return f"<{name} object; its repr raised {_qualname(type(exc))}>"
         self.culprit = None

@@ -47,7 +47,7 @@ from hypothesis.errors import StopTest
 
 from spec._core.clauses import ClauseViolation
 
-__all__ = ["OracleSignal", "oracle_signal", "user_interrupted", "watch_interrupts"]
+__all__ = ["OracleSignal", "oracle_signal", "theirs", "user_interrupted", "watch_interrupts"]
 
 
 class OracleSignal(BaseException):
@@ -72,6 +72,20 @@ class _Watch:
 def oracle_signal(exc: BaseException) -> bool:
     """Whether ``exc`` is the oracle's own (see the module docstring); the rest from target code is the target's."""
     return isinstance(exc, _SIGNALS) or (isinstance(exc, KeyboardInterrupt) and _Watch.interrupted)
+
+
+def theirs(exc: BaseException) -> BaseException:
+    """``exc``, caught from target code: returned when it is the target's, raised again when it is the oracle's own.
+
+    Every place that calls target code catches :class:`BaseException` and
+    hands what it caught to this function first::
+
+        except BaseException as exc:
+            error = theirs(exc)
+    """
+    if oracle_signal(exc):
+        raise exc
+    return exc
 
 
 def user_interrupted() -> bool:

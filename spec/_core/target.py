@@ -17,7 +17,7 @@ from types import ModuleType
 from spec._core.checker import describe_exception
 from spec._core.errors import TargetError, TargetNotFound
 from spec._core.program import TargetRef, bounded, guarded, show
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 
 __all__ = ["load_target", "ref_for", "resolve_target"]
 
@@ -59,9 +59,8 @@ def resolve_target(target: str) -> tuple[object, TargetRef]:
             owner = module.__name__ if depth == 0 else ".".join(parts[:depth])
             raise TargetNotFound(f"{owner!r} has no attribute {part!r} (TARGET {target!r})") from None
         except BaseException as exc:  # a module's __getattr__, a property: target code
-            if oracle_signal(exc):
-                raise
-            raise TargetError(f"reading {'.'.join(parts[: depth + 1])} raised {describe_exception(exc)}") from None
+            what = describe_exception(theirs(exc))
+            raise TargetError(f"reading {'.'.join(parts[: depth + 1])} raised {what}") from None
     return obj, TargetRef(label=target, name=name, imports=imports)
 
 
@@ -76,9 +75,7 @@ def _import_module(name: str) -> ModuleType:
             raise TargetNotFound(f"no module named {exc.name!r} (TARGET module {name!r})") from None
         raise TargetError(f"importing {name!r} raised {describe_exception(exc)}") from None
     except BaseException as exc:  # SystemExit too: a target's import must not end the oracle
-        if oracle_signal(exc):
-            raise
-        raise TargetError(f"importing {name!r} raised {describe_exception(exc)}") from None
+        raise TargetError(f"importing {name!r} raised {describe_exception(theirs(exc))}") from None
 
 
 def _import_file(path: Path) -> ModuleType:
@@ -104,9 +101,7 @@ def _import_file(path: Path) -> ModuleType:
         module_spec.loader.exec_module(module)
     except BaseException as exc:  # SystemExit too: a target's import must not end the oracle
         del sys.modules[name]
-        if oracle_signal(exc):
-            raise
-        raise TargetError(f"importing {str(path)!r} raised {describe_exception(exc)}") from None
+        raise TargetError(f"importing {str(path)!r} raised {describe_exception(theirs(exc))}") from None
     finally:
         sys.path.remove(str(resolved.parent))
     return module

@@ -39,7 +39,7 @@ from fractions import Fraction
 from numbers import Rational
 
 from spec._core.program import show
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 
 __all__ = ["MeanModel", "bound", "gamma", "same"]
 
@@ -71,8 +71,7 @@ def same(a: object, b: object) -> bool:
     try:
         return bool(a == b)
     except BaseException as exc:  # an answer whose == raises is not the same as anything
-        if oracle_signal(exc):
-            raise
+        theirs(exc)
         return False
 
 

@@ -59,7 +59,7 @@ from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, 
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.program import guarded, show
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 from spec._core.testcase import ContractTestCase
 from spec.channel.plan import ChannelProgram, channel_programs, render_channel_tasks
 
@@ -195,9 +195,7 @@ class _Run:
             try:
                 yield from self.channel.put(item)
             except BaseException as exc:
-                if _passes(exc):
-                    raise
-                self._see(f"ch.put({item!r}) in {name}", exc)
+                self._see(f"ch.put({item!r}) in {name}", _task_error(exc))
                 return
             self.log.append(("put", item))
             if name in self.program.pauses:
@@ -207,9 +205,7 @@ class _Run:
             try:
                 self.channel.close()
             except BaseException as exc:
-                if _passes(exc):
-                    raise
-                self._see(f"ch.close() in {name}", exc)
+                self._see(f"ch.close() in {name}", _task_error(exc))
                 return
             self.closed = True
             self.log.append(("closed", name))
@@ -224,9 +220,7 @@ class _Run:
                 self.log.append(("end", name))
                 return
             except BaseException as exc:
-                if _passes(exc):
-                    raise
-                self._see(f"ch.get() in {name}", exc)
+                self._see(f"ch.get() in {name}", _task_error(exc))
                 return
             self.log.append(("got", _own(item)))
             if name in self.program.pauses:
@@ -264,9 +258,7 @@ class _Run:
                 c.hung("s.run()", hung, clause=_CLOSE, context=" after the channel was closed")
             c.hung("s.run()", hung)
         except BaseException as exc:
-            if oracle_signal(exc):
-                raise
-            return exc
+            return theirs(exc)
         c.count(_CONDUCT)
         return None
 
@@ -393,13 +385,16 @@ class _Run:
             )
 
 
-def _passes(exc: BaseException) -> bool:
-    """Whether ``exc``, out of a call a task made, passes on: the oracle's own, or the task being closed.
+def _task_error(exc: BaseException) -> BaseException:
+    """``exc``, out of a call a task made: the channel's failure, or raised again.
 
-    A scheduler may close a task (``GeneratorExit`` arrives at its ``yield
-    from``); that is not the channel's failure.
+    What passes on is the oracle's own (see :func:`~spec._core.signals.theirs`)
+    and the task being closed: a scheduler may close a task (``GeneratorExit``
+    arrives at its ``yield from``), which is not the channel's failure.
     """
-    return oracle_signal(exc) or isinstance(exc, GeneratorExit)
+    if isinstance(exc, GeneratorExit):
+        raise exc
+    return theirs(exc)
 
 
 def _check_program(binding: Binding, program: ChannelProgram) -> None:

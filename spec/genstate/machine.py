@@ -40,7 +40,7 @@ from spec._core.contract import Prepared, as_factory, call_for_shape
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.program import guarded, show, type_name
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 
 __all__ = ["GenStateMachineBase", "Thrown", "prepare_generator"]
 
@@ -96,8 +96,7 @@ def _missing(gen: object) -> list[str]:
         except AttributeError:
             missing.append(name)
         except BaseException as exc:  # present, but broken: judged by the check
-            if oracle_signal(exc):
-                raise
+            theirs(exc)
             continue
         else:
             if name in _METHODS and not callable(value):

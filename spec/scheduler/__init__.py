@@ -55,7 +55,7 @@ from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, 
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
 from spec._core.program import Program, guarded, show, type_name
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 from spec._core.testcase import ContractTestCase
 from spec.scheduler.plan import RUN_CATCHING, SchedulerProgram, TaskPlan, programs, render_tasks
 
@@ -193,8 +193,7 @@ class _Run:
             self._end(plan, "closed")
             raise
         except BaseException as exc:
-            if oracle_signal(exc):
-                raise
+            theirs(exc)
             self._end(plan, "thrown")
             self._see(
                 _STEPS,
@@ -260,8 +259,7 @@ class _Run:
         try:
             self.sched.spawn(self._task(child))
         except BaseException as exc:
-            if oracle_signal(exc):
-                raise
+            theirs(exc)
             self._see(
                 _CONDUCT,
                 f"{source} in step {parent.label(step)} raised {describe_exception(exc)}",

@@ -53,7 +53,7 @@ from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import SpecError
 from spec._core.oracle import DEFAULT_TIMEOUT, search_settings
 from spec._core.program import guarded
-from spec._core.signals import oracle_signal, watch_interrupts
+from spec._core.signals import theirs, watch_interrupts
 from spec._core.target import ref_for, resolve_target
 from spec.container import prepare_container
 from spec.linearize import History, LinearizabilityResult, check_history, format_history, get_model
@@ -298,9 +298,10 @@ def _mode_of(factory: Callable[[], Any], deadline: Deadline) -> str:
     """
     try:
         instance = deadline.call(factory)
+    except TargetHung:
+        return "threads"
     except BaseException as exc:
-        if oracle_signal(exc) and not isinstance(exc, TargetHung):
-            raise
+        theirs(exc)
         return "threads"
     pop = guarded(getattr, instance, "pop", None, default=None)
     return "asyncio" if guarded(inspect.iscoroutinefunction, pop, default=False) else "threads"

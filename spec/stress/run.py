@@ -38,7 +38,7 @@ from spec._core import journal
 from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.program import guarded, show, type_name
-from spec._core.signals import oracle_signal
+from spec._core.signals import theirs
 from spec.linearize import History, Raised, Recorder
 
 __all__ = ["Call", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
@@ -204,10 +204,9 @@ def _make(factory: Callable[[], Any], run: Callable[..., Any]) -> Any:
     try:
         return run(factory)
     except BaseException as exc:
-        if oracle_signal(exc):
-            raise
+        error = theirs(exc)
         name = guarded(getattr, factory, "__qualname__", None, default=None) or show(factory)
-        raise _Refused(f"{name}() raised {describe_exception(exc)}") from None
+        raise _Refused(f"{name}() raised {describe_exception(error)}") from None
 
 
 def _call_sync(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any]) -> None:
@@ -217,9 +216,7 @@ def _call_sync(recorder: Recorder, target: Any, call: Call, *, client: int, var:
     try:
         output = _own(run(lambda: getattr(target, call.name)(*args)))
     except BaseException as exc:
-        if oracle_signal(exc):
-            raise
-        output, refused = _settle(call, exc, var, client)
+        output, refused = _settle(call, theirs(exc), var, client)
     recorder.end(token, output)
     if refused:
         raise _Refused(refused)
@@ -329,9 +326,7 @@ def run_asyncio(
             except (GeneratorExit, asyncio.CancelledError):  # this task is being closed or cancelled
                 raise
             except BaseException as exc:
-                if oracle_signal(exc):
-                    raise
-                output, refused = _settle(call, exc, var, number)
+                output, refused = _settle(call, theirs(exc), var, number)
                 if refused:
                     recorder.end(token, output)
                     raise _Refused(refused) from None
