@@ -339,3 +339,14 @@ def test_a_search_hypothesis_finds_flaky_without_a_failure_could_not_run() -> No
 
     with pytest.raises(SpecError, match=r"^the search could not run: FlakyStrategyDefinition: Inconsistent"):
         _search(flaky, _Tally(), "threads")
+
+
+class AsyncRefuses(AsyncLockedQueue):
+    async def push(self, item: Any) -> None:
+        raise KeyboardInterrupt  # a target's, in a task: judged, and the call ends
+
+
+def test_an_async_call_that_raises_what_is_not_allowed_ends_in_the_history() -> None:
+    with pytest.raises(RunFailed, match=r"^q.push\(1\) \(client 1\) raised KeyboardInterrupt$") as failed:
+        run_asyncio(AsyncRefuses, Scenario((), (("push",), ("pop",))), lambda n: 0, None, "q")
+    assert "KeyboardInterrupt" in str(failed.value.history[0].output)
