@@ -39,9 +39,8 @@ import shlex
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spec._cli.parsing import EXIT_ERROR, EXIT_VIOLATED, PROG, UsageError, emit
@@ -109,10 +108,22 @@ def _limit_memory(limit: int) -> None:
 
 
 @dataclass
+class _Program:
+    """A program as the journal describes it: imports, preamble, statements."""
+
+    imports: list[str]
+    preamble: list[str]
+    body: list[str] = field(default_factory=list)
+
+    def lines(self) -> tuple[str, ...]:
+        return (*sorted(self.imports), *self.preamble, *self.body)
+
+
+@dataclass
 class _Journal:
     """What the parent has learned from the child's journal so far."""
 
-    programs: dict[int, list[str]] = field(default_factory=dict)  # key -> imports, "--", preamble, "--", lines
+    programs: dict[int, _Program] = field(default_factory=dict)
     last: int | None = None  # the program changed last
     begun: int = 0
     calls: list[tuple[float, float | None]] = field(default_factory=list)  # (began, limit), innermost last
@@ -121,15 +132,14 @@ class _Journal:
     scenario: str = ""
     output: list[tuple[bool, str]] = field(default_factory=list)  # (to stderr?, text)
     status: int | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    rest: bytes = b""  # the start of a record the next chunk ends
 
-    def read(self, stream: Iterable[bytes]) -> None:
-        """Take every record of ``stream`` (the pipe's lines), until it ends."""
-        for raw in stream:
-            with self.lock, contextlib.suppress(ValueError):  # a record cut short, or not the oracle's
-                self.take(raw.decode("utf-8", "replace").rstrip("\n"))
-        self.done.set()
+    def feed(self, chunk: bytes) -> None:
+        """Take the records of ``chunk``, read from the pipe (a record may span two chunks)."""
+        *lines, self.rest = (self.rest + chunk).split(b"\n")
+        for raw in lines:
+            with contextlib.suppress(ValueError):  # a record cut short, or not the oracle's
+                self.take(raw.decode("utf-8", "replace"))
 
     def take(self, record: str) -> None:
         """Take one record (see :mod:`spec._core.journal`); :class:`ValueError` if it is malformed."""
@@ -145,7 +155,6 @@ class _Journal:
             self.output.append((kind == "err", journal.unescape(rest)))
         elif kind == "exit":
             self.status = int(rest)
-            self.done.set()
         elif kind == "seed":
             self.seed = int(rest)
         elif kind in ("target", "scenario"):
@@ -154,36 +163,22 @@ class _Journal:
     def _program(self, key: int, op: str, text: str) -> None:
         if op == "begin":
             self.begun += 1
-            self.programs = {k: v for k, v in self.programs.items() if k > key - 8}  # only the recent ones
-            self.programs[key] = [*self._header([], text.splitlines())]
+            if len(self.programs) > 8:  # only the recent ones
+                self.programs = {k: v for k, v in self.programs.items() if k > key - 8}
+            self.programs[key] = _Program([], text.splitlines())
         else:
-            lines = self.programs.setdefault(key, self._header([], []))
+            program = self.programs.setdefault(key, _Program([], []))
             if op == "add":
-                lines.append(text)
+                program.body.append(text)
             elif op == "need":
-                imports, preamble, body = self._split(lines)
-                lines[:] = self._header([*imports, text], preamble) + body
+                program.imports.append(text)
             else:  # cut
-                imports, preamble, body = self._split(lines)
-                lines[:] = self._header(imports, preamble) + body[: int(text)]
+                del program.body[int(text) :]
         self.last = key
-
-    @staticmethod
-    def _header(imports: list[str], preamble: list[str]) -> list[str]:
-        return [*imports, "\0", *preamble, "\0"]
-
-    @staticmethod
-    def _split(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
-        first = lines.index("\0")
-        second = lines.index("\0", first + 1)
-        return lines[:first], lines[first + 1 : second], lines[second + 1 :]
 
     def program(self) -> tuple[str, ...]:
         """The program that ran last, as a snippet: imports, preamble, statements."""
-        if self.last is None:
-            return ()
-        imports, preamble, body = self._split(self.programs[self.last])
-        return (*sorted(imports), *preamble, *body)
+        return () if self.last is None else self.programs[self.last].lines()
 
     def overdue(self, now: float) -> float | None:
         """The time limit of a call that has outlived it by more than :data:`GRACE`, if any."""
@@ -200,17 +195,15 @@ def supervise(argv: Sequence[str], args: argparse.Namespace) -> int:
     started = time.monotonic()
     process = subprocess.Popen(command, pass_fds=(write_end,), stdin=subprocess.DEVNULL)
     os.close(write_end)
+    os.set_blocking(read_end, False)
     seen = _Journal()
-    with open(read_end, "rb") as pipe:
-        reader = threading.Thread(target=seen.read, args=(pipe,), name="spec-supervisor", daemon=True)
-        reader.start()
-        try:
-            ending = _watch(process, seen, started + args.budget)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-        reader.join()
+    try:
+        ending = _watch(process, read_end, seen, started + args.budget)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        os.close(read_end)
     if ending is None:
         assert seen.status is not None
         for to_stderr, text in seen.output:
@@ -228,16 +221,21 @@ class _Ending:
     budget: bool = False
 
 
-def _watch(process: subprocess.Popen[bytes], seen: _Journal, deadline: float) -> _Ending | None:
-    """Wait for the child's answer (``None``), or for the way it ended without one."""
-    while not seen.done.wait(_POLL):
+def _watch(process: subprocess.Popen[bytes], pipe: int, seen: _Journal, deadline: float) -> _Ending | None:
+    """Wait for the child's answer (``None``), or for the way it ended without one.
+
+    It reads the pipe every :data:`_POLL` seconds, all that has come at once
+    (a pipe holds far more than the child writes in that time): a thread
+    woken by every record would cost more than the search it watches.
+    """
+    while _drain(pipe, seen) and seen.status is None:
         now = time.monotonic()
-        with seen.lock:
-            limit = seen.overdue(now)
+        limit = seen.overdue(now)
         if limit is not None:
             return _Ending("was stopped", hung=limit)
         if now > deadline:
             return _Ending("ran out of its budget", budget=True)
+        time.sleep(_POLL)
     if seen.status is not None:
         # It ends by itself at once (os._exit); waiting for that lets it
         # finish what runs at its exit (a coverage tool saving its data).
@@ -251,6 +249,18 @@ def _watch(process: subprocess.Popen[bytes], seen: _Journal, deadline: float) ->
     if process_status < 0:
         return _Ending(f"was killed by {_signal_name(-process_status)}")
     return _Ending(f"exited with status {process_status} (os._exit, or an exit outside the main thread)")
+
+
+def _drain(pipe: int, seen: _Journal) -> bool:
+    """Feed ``seen`` all that the pipe holds now; whether it is still open."""
+    while True:
+        try:
+            chunk = os.read(pipe, 1 << 20)
+        except BlockingIOError:
+            return True
+        if not chunk:
+            return False
+        seen.feed(chunk)
 
 
 def _wait(process: subprocess.Popen[bytes], deadline: float) -> int | None:
