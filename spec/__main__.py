@@ -9,7 +9,8 @@ from spec._cli import main
 
 try:
     status = main()
-    sys.stdout.flush()
+    if not sys.stdout.closed:  # a target checked in this process (--in-process) may have closed it
+        sys.stdout.flush()
 except BrokenPipeError:
     # The reader went away (`python -m spec list | head`): not an error of
     # ours.  Point stdout at devnull so that the flush at exit does not fail

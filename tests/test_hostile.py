@@ -98,6 +98,9 @@ SUPERVISED = {
     "sys.exit in a call": case("check queue T:Exits --seed 0", 1, "q.push(0) raised SystemExit: 0"),
     # the process around the check
     "stdout closed": case("check queue T:ClosesStdout --seed 0 --max-examples 10", 0, "ClosesStdout: HOLDS"),
+    "stdout closed, in-process": case(
+        "check queue T:ClosesStdout --seed 0 --max-examples 10 --in-process", 0, "ClosesStdout: HOLDS"
+    ),
     "a thread that never ends": case(
         "check queue T:LeavesAThread --seed 0 --max-examples 10", 0, "LeavesAThread: HOLDS"
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -58,8 +59,11 @@ def emit(text: str, *, err: bool = False) -> None:
     """
     if journal.active():
         journal.note("err" if err else "out", text)
-    else:
+        return
+    try:
         print(text, file=sys.stderr if err else sys.stdout)
+    except ValueError:  # a target closed sys.stdout in this process; its file descriptor stays open
+        os.write(2 if err else 1, f"{text}\n".encode())
 
 
 class UsageError(Exception):
