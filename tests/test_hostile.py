@@ -46,6 +46,7 @@ JUDGED = {
     "factory exits (genstate)": case("check genstate T:exits_when_made", 2, "raised SystemExit: 0"),
     "factory exits (scheduler)": case("check scheduler T:exits_when_made", 2, "raised SystemExit: 0"),
     "factory exits (stress)": case("stress queue T:exits_when_made", 2, "raised SystemExit: 0"),
+    "sys.exit in a call": case("check queue T:Exits --seed 0", 1, "q.push(0) raised SystemExit: 0"),
     "KeyboardInterrupt in a call": case("check queue T:Interrupts --seed 0", 1, "q.push(0) raised KeyboardInterrupt"),
     "KeyboardInterrupt from run()": case(
         "check scheduler T:SchedulerInterrupts --seed 0", 1, "s.run() raised KeyboardInterrupt"
@@ -93,9 +94,8 @@ JUDGED = {
 """Families judged the same way in-process and supervised: run in this process (``--in-process``), for speed."""
 
 SUPERVISED = {
-    # two of the above, from end to end
+    # one of the above, from end to end
     "factory exits (queue)": case("check queue T:exits_when_made", 2, "calling exits_when_made() raised SystemExit: 0"),
-    "sys.exit in a call": case("check queue T:Exits --seed 0", 1, "q.push(0) raised SystemExit: 0"),
     # the process around the check
     "stdout closed": case("check queue T:ClosesStdout --seed 0 --max-examples 10", 0, "ClosesStdout: HOLDS"),
     "stdout closed, in-process": case(
@@ -127,18 +127,18 @@ SUPERVISED = {
         "stress queue T:HoldsTheGil --seed 0 --timeout 0.3 --mode threads", 1, "HoldsTheGil: HANGS"
     ),
     "recursion limit raised": case(
-        "check queue T:RecursesDeeply --seed 0 --timeout 1", 1, "q.pop() did not return within 1 s", 30
+        "check queue T:RecursesDeeply --seed 0 --timeout 0.5", 1, "q.pop() did not return within 0.5 s", 30
     ),
     "import sleeps": case(
-        "check queue tests.hostile.sleeps_at_import:Queue --budget 2",
+        "check queue tests.hostile.sleeps_at_import:Queue --budget 1.5",
         2,
-        "did not finish within its budget of 2 s (importing the target)",
+        "did not finish within its budget of 1.5 s (importing the target)",
     ),
     "search outlives its budget": case(
         # "(after N programs)" on an idle machine; "(importing the target)" on one too busy to start in time
-        "check queue T:Slow --seed 0 --budget 3",
+        "check queue T:Slow --seed 0 --budget 1.5",
         2,
-        "did not finish within its budget of 3 s (",
+        "did not finish within its budget of 1.5 s (",
     ),
 }
 """Families that need the supervising process, or would harm the test process: run as a user runs them."""
