@@ -38,12 +38,12 @@ from typing import Any, ClassVar, NoReturn, Protocol, TypeVar
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-from spec._core.checker import ContractMachine, TargetFailure, describe_exception, raises_block
+from spec._core.checker import ContractMachine, TargetFailure, describe_exception, method, raises_block
 from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Prepared, as_factory, call_for_shape
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
-from spec._core.program import show
+from spec._core.program import guarded, show, type_name
 
 __all__ = ["Container", "ContainerMachine", "End", "container_clauses", "items", "prepare_container"]
 
@@ -131,12 +131,12 @@ def prepare_container(kind: str) -> Callable[[object, Deadline], Prepared]:
     def prepare(target: object, deadline: Deadline) -> Prepared:
         factory, name = as_factory(target, f"a {kind} target must be a zero-argument callable (a class or factory)")
         instance = call_for_shape(f"{name}()", deadline, factory)
-        missing = [op for op in _OPERATIONS if not callable(getattr(instance, op, None))]
-        if not hasattr(type(instance), "__len__"):
+        missing = [op for op in _OPERATIONS if not callable(guarded(getattr, instance, op, None, default=None))]
+        if not guarded(hasattr, type(instance), "__len__", default=False):
             missing.append("__len__")
         if missing:
             raise TargetError(
-                f"{name}() returned a {type(instance).__qualname__} without {', '.join(missing)}"
+                f"{name}() returned a {type_name(instance)} without {', '.join(missing)}"
                 f" (a {kind} target needs push, pop, peek and __len__)"
             )
         return Prepared(factory=factory)
@@ -189,7 +189,7 @@ class ContainerMachine(ContractMachine):
         mark = self.program.mark()
         before = self.call(f"len({v})", len, self.target, record=False)
         instance = self.call(f"{other} = {name}()", cls.binding.factory)
-        self.call(f"{other}.push({_PROBE!r})", instance.push, _PROBE)
+        self.call(f"{other}.push({_PROBE!r})", method(instance, "push"), _PROBE)
         after = self.call(f"len({v})", len, self.target, record=False)
         self.last_size = before
         self.require(
@@ -201,7 +201,7 @@ class ContainerMachine(ContractMachine):
             ending=(f"assert len({v}) == {before}, {self.tag(cls.independence)!r}",),
         )
         try:
-            seen = self.attempt(f"{v}.peek()", self.target.peek, record=False)
+            seen = self.attempt(f"{v}.peek()", method(self.target, "peek"), record=False)
         except TargetFailure:
             self.program.drop_last()  # an empty peek is judged by the empty clause, not here
         else:
@@ -292,18 +292,18 @@ class ContainerMachine(ContractMachine):
     def push(self, item: object) -> None:
         v = type(self).var
         expr = self.program.name(item)
-        self.call(f"{v}.push({expr})", self.target.push, item)
+        self.call(f"{v}.push({expr})", method(self.target, "push"), item)
         self.model.append((item, expr))
         self._check_size(type(self).size, +1, f"{v}.push({expr})")
 
     @rule()
     def pop(self) -> None:
         if not self.model:
-            self._empty("pop", self.target.pop)
+            self._empty("pop", method(self.target, "pop"))
             return
         cls = type(self)
         source = f"{cls.var}.pop()"
-        got = self._get(source, self.target.pop)
+        got = self._get(source, method(self.target, "pop"))
         item, expr = self._front()
         self._judge(source, got, item, expr, cls.order)
         del self.model[cls.end.value]
@@ -346,11 +346,11 @@ class ContainerMachine(ContractMachine):
     @rule()
     def peek(self) -> None:
         if not self.model:
-            self._empty("peek", self.target.peek)
+            self._empty("peek", method(self.target, "peek"))
             return
         cls = type(self)
         v = cls.var
-        got = self._get(f"peeked = {v}.peek()", self.target.peek)
+        got = self._get(f"peeked = {v}.peek()", method(self.target, "peek"))
         item, expr = self._front()
         if got is item:
             self.count(cls.peek_clause)
@@ -371,7 +371,7 @@ class ContainerMachine(ContractMachine):
         """
         cls = type(self)
         source = f"{cls.var}.pop()"
-        popped = self._get(source, self.target.pop)
+        popped = self._get(source, method(self.target, "pop"))
         if popped is got:
             self._judge(source, popped, item, expr, cls.order)
         self.fail(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis.errors import FlakyStrategyDefinition
 
 from spec import SpecError, TargetError, TargetNotFound, check
-from spec._core.deadline import Deadline
+from spec._core.deadline import Deadline, TargetHung
 from spec.known_bad.stress import (
     CATALOGUE,
     AsyncHangingPopQueue,
@@ -21,7 +23,7 @@ from spec.known_bad.stress import (
 )
 from spec.known_bad.stress_processes import MP_QUEUE
 from spec.linearize import EVERY_GROUP, UNKNOWN, Outcome, check_history, get_model
-from spec.stress import SWITCH_INTERVAL, stress
+from spec.stress import SWITCH_INTERVAL, _search, _Tally, stress
 from spec.stress.notes import FEEDER_NOTE
 from spec.stress.run import Call, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
 from tests._support import run_cli
@@ -335,3 +337,49 @@ def test_cli_stress() -> None:
     run = run_cli("stress", "queue", "spec.known_bad.stress:Nothing", "--runs", "0")
     assert run.code == 2
     assert run.err.startswith("python -m spec: error: argument --runs: must be at least 1, got '0'")
+
+
+def test_a_factory_that_hangs_when_asked_the_mode_is_stressed_on_threads() -> None:
+    made: list[int] = []
+
+    def second_call_hangs() -> LockedQueue:
+        made.append(1)
+        if len(made) == 2:  # the call that tells the mode
+            threading.Event().wait(5)  # interrupted by the time limit
+        return LockedQueue()
+
+    report = stress("queue", second_call_hangs, max_examples=2, runs=1, seed=1, timeout=QUICK)
+    assert report.mode == "threads"
+    assert report.ok
+
+
+class RaisesTheOraclesSignal(LockedQueue):
+    """Raises, from a client thread, the exception the oracle's own time limit raises."""
+
+    def pop(self) -> Any:
+        raise TargetHung(1)
+
+
+def test_a_client_thread_ends_with_nothing_escaping_it() -> None:
+    with Deadline(None) as deadline, pytest.raises(RunFailed) as failed:
+        run_threads(RaisesTheOraclesSignal, Scenario((), (("pop",), ("push",))), deadline, "q")
+    assert str(failed.value) == "client 1 stopped: TargetHung: did not return within 1 s"
+
+
+def test_a_search_hypothesis_finds_flaky_without_a_failure_could_not_run() -> None:
+    def flaky() -> None:
+        raise FlakyStrategyDefinition("Inconsistent data generation!")
+
+    with pytest.raises(SpecError, match=r"^the search could not run: FlakyStrategyDefinition: Inconsistent"):
+        _search(flaky, _Tally(), "threads")
+
+
+class AsyncRefuses(AsyncLockedQueue):
+    async def push(self, item: Any) -> None:
+        raise KeyboardInterrupt  # a target's, in a task: judged, and the call ends
+
+
+def test_an_async_call_that_raises_what_is_not_allowed_ends_in_the_history() -> None:
+    with pytest.raises(RunFailed, match=r"^q.push\(1\) \(client 1\) raised KeyboardInterrupt$") as failed:
+        run_asyncio(AsyncRefuses, Scenario((), (("push",), ("pop",))), lambda n: 0, None, "q")
+    assert "KeyboardInterrupt" in str(failed.value.history[0].output)

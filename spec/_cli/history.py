@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 from typing import Any
 
-from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, PROG, Parser, UsageError, number
+from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, PROG, Parser, UsageError, emit, number
+from spec._core.checker import describe_exception
 from spec._core.errors import TargetError
+from spec._core.signals import theirs
 from spec._core.target import resolve_target
 from spec.linearize.budget import DEFAULT_MAX_MEMORY, Budget, OutOfBudget
 from spec.linearize.catalog import MODELS
@@ -189,7 +190,7 @@ def _stress(args: argparse.Namespace) -> int:
         timeout=args.timeout,
     )
     if report.ok:
-        print(report.format())
+        emit(report.format())
         return EXIT_HOLDS
     path = args.save_history
     if path is None:
@@ -198,10 +199,10 @@ def _stress(args: argparse.Namespace) -> int:
     try:
         report = report.save(path)
     except OSError as exc:
-        print(report.format())
-        print(f"{PROG}: cannot save the history to {path!r}: {exc.strerror or exc}", file=sys.stderr)
+        emit(report.format())
+        emit(f"{PROG}: cannot save the history to {path!r}: {exc.strerror or exc}", err=True)
     else:
-        print(report.format())
+        emit(report.format())
     return EXIT_VIOLATED
 
 
@@ -218,8 +219,8 @@ def load_model(name: str) -> Model[Any]:
     if isinstance(obj, type) and issubclass(obj, Model):
         try:
             obj = obj()
-        except Exception as exc:
-            raise TargetError(f"{name}() raised {type(exc).__name__}: {exc}") from None
+        except BaseException as exc:
+            raise TargetError(f"{name}() raised {describe_exception(theirs(exc))}") from None
     if not isinstance(obj, Model):
         raise TargetError(f"{name!r} is not a spec.linearize.Model (or a subclass of it), got {obj!r}")
     return obj

@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Final
 
+from spec._core.signals import OracleSignal
+
 __all__ = ["DEFAULT_MAX_MEMORY", "Budget", "OutOfBudget", "resident_memory"]
 
 DEFAULT_MAX_MEMORY: Final = 1024 * 2**20
@@ -41,11 +43,12 @@ _MEMORY_EVERY: Final = 0.02  # seconds of work between two looks at the resident
 _REFIRE: Final = 0.1
 
 
-class OutOfBudget(BaseException):
+class OutOfBudget(OracleSignal):
     """A limit of the check ran out: ``limit`` is ``"time"`` or ``"memory"``.
 
-    A :class:`BaseException`, so that a model's ``except Exception`` does not
-    swallow it.
+    One of the oracle's own signals (:class:`~spec._core.signals.OracleSignal`):
+    a model's ``except Exception`` does not swallow it, and the guards around
+    a model of one's own let it through.
     """
 
     limit: str

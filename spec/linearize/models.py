@@ -3,21 +3,6 @@
 A model is a small object with an initial state and a step function:
 ``step(state, op)`` says whether the operation, applied to ``state``, could
 have produced the output it did, and returns the state after it.  States are
-name          operations (input -> output)                partitioned by
-============  ==========================================  =====================
-``queue``     push(v), pop() -> v, peek() -> v, len(),     --
-              bool()
-``stack``     push(v), pop() -> v, peek() -> v, len(),     --
-              bool()
-``register``  read() -> v, write(v), cas((from, to)) -> b  --
-``kv``        get((k, None)) -> v, put((k, v)), append     the key
-============  ==========================================  =====================
-
-The queue and stack models are the queue and stack contracts' own notion of
-truth: a list, oldest item first, from which ``pop()`` takes the item at the
-contract's :class:`~spec.container.End`.  ``pop()`` and ``peek()`` on an
-empty one must raise :class:`IndexError` (output ``Raised("IndexError")``).
-=======
 immutable and hashable (the search remembers the ones it has tried).  The
 built-in models are listed in :data:`spec.linearize.MODELS`.
 
@@ -60,8 +45,9 @@ import math
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
-from spec._core.checker import TARGET_ERRORS, describe_exception
+from spec._core.checker import describe_exception
 from spec._core.errors import SpecError
+from spec._core.signals import theirs
 from spec.linearize.ops import UNKNOWN, HistoryError, Operation, Raised
 from spec.linearize.values import shorten, show_value
 
@@ -236,8 +222,8 @@ class GuardedModel(Model[Any]):
     def _call(self, what: str, call: Any, *args: Any) -> Any:
         try:
             return call(*args)
-        except TARGET_ERRORS as exc:
-            raise ModelError(f"the model's {what} raised {_described(exc)}") from None
+        except BaseException as exc:
+            raise ModelError(f"the model's {what} raised {_described(theirs(exc))}") from None
 
     def _fail(self, what: str, answer: object) -> ModelError:
         return ModelError(f"the model's {what} answered {show_value(answer)}, {_EXPECTED[what]}")
@@ -253,13 +239,15 @@ class GuardedModel(Model[Any]):
             legal, after = answer
             hash(after)
             return bool(legal), after
-        except TARGET_ERRORS:
+        except BaseException as exc:
+            theirs(exc)
             raise self._fail("step()", answer) from None
 
     def _hashable(self, what: str, value: object) -> None:
         try:
             hash(value)
-        except TARGET_ERRORS:
+        except BaseException as exc:
+            theirs(exc)
             raise self._fail(what, value) from None
 
     def validate(self, op: Operation) -> str | None:
@@ -291,7 +279,8 @@ class GuardedModel(Model[Any]):
             if len(keys) != len(ops):
                 raise ValueError
             sorted(keys)
-        except TARGET_ERRORS:
+        except BaseException as exc:
+            theirs(exc)
             raise self._fail("search_keys()", keys) from None
         return keys
 
@@ -301,21 +290,21 @@ class GuardedModel(Model[Any]):
     def describe(self, op: Operation) -> str:
         try:
             return str(self.model.describe(op))
-        except TARGET_ERRORS:
+        except BaseException as exc:
+            theirs(exc)
             return Model.describe(self, op)
 
     def describe_state(self, state: Any) -> str:
         try:
             return str(self.model.describe_state(state))
-        except TARGET_ERRORS:
+        except BaseException as exc:
+            theirs(exc)
             return show_value(state)
 
 
 def _described(exc: BaseException) -> str:
-    try:
-        return shorten(" ".join(describe_exception(exc).split()))
-    except TARGET_ERRORS:  # a str() that raises
-        return type(exc).__qualname__
+    # describe_exception never raises: a str() that raises or hangs gives a placeholder.
+    return shorten(" ".join(describe_exception(exc).split()))
 
 
 _EXPECTED: Final = {

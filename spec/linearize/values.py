@@ -37,6 +37,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, ClassVar, Final, Self
 
+from spec._core.signals import theirs
+
 __all__ = [
     "MAX_DEPTH",
     "BadValue",
@@ -304,8 +306,8 @@ class _ValueRepr(reprlib.Repr):
     def repr_instance(self, x: object, level: int) -> str:
         try:
             text = repr(x)
-        except Exception as exc:
-            return f"<{type(x).__name__} object; its repr raised {type(exc).__name__}>"
+        except BaseException as exc:
+            return f"<{type(x).__name__} object; its repr raised {type(theirs(exc)).__name__}>"
         return shorten(text, self.maxother)
 
 
@@ -329,5 +331,5 @@ def show_value(value: object) -> str:
     """``value`` as a short text for reports: bounded, one line, never raising."""
     try:
         return _REPR.repr(value)
-    except Exception as exc:  # a Python value whose parts misbehave (a __len__ that raises ...)
-        return f"<{type(value).__name__} object; showing it raised {type(exc).__name__}>"
+    except BaseException as exc:  # a Python value whose parts misbehave (a __len__ that raises ...)
+        return f"<{type(value).__name__} object; showing it raised {type(theirs(exc)).__name__}>"

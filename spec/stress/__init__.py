@@ -57,10 +57,14 @@ import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spec._core import journal
+from spec._core.checker import describe_exception
 from spec._core.contract import as_factory, call_for_shape
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import SpecError, TargetError
 from spec._core.oracle import DEFAULT_TIMEOUT, search_settings
+from spec._core.program import guarded
+from spec._core.signals import theirs, watch_interrupts
 from spec._core.target import ref_for, resolve_target
 from spec.linearize import History, check_history, get_model
 from spec.stress.driver import OPERATIONS, STANDARD, Driver, protocol
@@ -137,6 +141,7 @@ class _Tally:
     failures: list[StressFailure] = field(default_factory=list)
 
 
+@watch_interrupts()
 def stress(
     kind: str,
     target: object,
@@ -182,13 +187,17 @@ def stress(
     var = VARS[kind]
     tally = _Tally()
     with Deadline(timeout) as deadline, tempfile.TemporaryDirectory(prefix="spec-stress-") as root:
+        journal.note("target", f"{kind} {ref.label}")
+        journal.note("seed", str(seed))
         factory, opens, shape = _prepare(kind, obj, deadline, driver, root)
         if mode is None:
             mode = _mode_of(factory, deadline, driver)
         model = get_model(kind)
+        together = "thread" if mode == "threads" else "task"
 
         def judge(scenario: Scenario, run: Callable[[], History], schedule: list[int]) -> None:
             tally.runs += 1
+            journal.note("scenario", "\n".join(scenario.program(ref.name, var, together)))
             try:
                 history = run()
             except RunHung as hung:
@@ -319,9 +328,13 @@ def _mode_of(factory: Callable[[], Any], deadline: Deadline, driver: Driver) -> 
     """
     try:
         instance = deadline.call(factory)
-    except (Exception, TargetHung):
+    except TargetHung:
         return "threads"
-    return "asyncio" if inspect.iscoroutinefunction(driver.method("pop", instance)) else "threads"
+    except BaseException as exc:
+        theirs(exc)
+        return "threads"
+    pop = guarded(driver.method, "pop", instance, default=None)
+    return "asyncio" if guarded(inspect.iscoroutinefunction, pop, default=False) else "threads"
 
 
 def _chooser(seed: str) -> tuple[Callable[[int], int], list[int]]:
@@ -347,9 +360,11 @@ def _search(example: Callable[[], None], tally: _Tally, mode: str) -> StressFail
         return failed.failure
     except _Hung as hung:
         return hung.failure
-    except hypothesis.errors.Flaky:
+    except hypothesis.errors.Flaky as flaky:
         # The shrunk scenario did not fail again when replayed (a race that
         # did not recur): report the smallest failure seen.
+        if not tally.failures:
+            raise SpecError(f"the search could not run: {describe_exception(flaky).splitlines()[0]}") from None
         return min(tally.failures, key=lambda f: (f.scenario.size, len(f.scenario.clients)))
     finally:
         sys.setswitchinterval(old)

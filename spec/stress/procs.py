@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import multiprocessing.connection
-import pickle
 import tempfile
 import threading
 import time
@@ -42,12 +41,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spec._core.checker import TARGET_ERRORS, describe_exception
+from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.signals import theirs
 from spec._core.target import resolve_target
 from spec.linearize import History, Operation, Recorder
 from spec.stress.driver import Driver
-from spec.stress.run import Call, RunFailed, RunHung, Scenario, _call_sync, _drain_sync, _make, _Refused, _settle
+from spec.stress.run import Call, RunFailed, RunHung, Scenario, _call_sync, _drain_sync, _make, _own, _Refused, _settle
 
 __all__ = ["START_METHOD", "Target", "context", "opener", "run_processes"]
 
@@ -198,8 +198,8 @@ class _Clients:
             for proc in self._procs:
                 try:
                     proc.start()
-                except Exception as exc:  # the handed instance does not pickle
-                    return f"handing the target to a client process raised {describe_exception(exc)}"
+                except BaseException as exc:  # the handed instance does not pickle (its __reduce__ is target code)
+                    return f"handing the target to a client process raised {describe_exception(theirs(exc))}"
             for _, writer in self._pipes:
                 writer.close()  # the clients hold them now: a reader sees EOF when its client ends
             return self._gather()
@@ -302,8 +302,9 @@ def _client(
     """One client process: reach the target, wait for the others, make the calls, report each."""
     try:
         instance = handed if place is None else target.factory()(place)
-    except TARGET_ERRORS as exc:
-        pipe.send(("refused", f"{target.label}({place!r}) raised {describe_exception(exc)} in client {number}"))
+    except BaseException as exc:
+        error = theirs(exc)
+        pipe.send(("refused", f"{target.label}({place!r}) raised {describe_exception(error)} in client {number}"))
         return
     pipe.send(("ready",))
     try:
@@ -313,22 +314,14 @@ def _client(
     for index, call in enumerate(calls):
         pipe.send(("call", index, time.monotonic_ns()))
         try:
-            output = driver.call(call.name, instance, *(() if call.item is None else (call.item,)))
-        except TARGET_ERRORS as exc:
-            try:
-                output = _settle(call, exc, var, number, driver)
-            except _Refused as refused:
-                pipe.send(("refused", str(refused)))
+            # What goes back is a plain value or its safe rendering (see
+            # spec.stress.run._own), so it always pickles.
+            output = _own(driver.call(call.name, instance, *(() if call.item is None else (call.item,))))
+        except BaseException as exc:
+            output, refused = _settle(call, theirs(exc), var, number, driver)
+            if refused:
+                pipe.send(("refused", refused))
                 return
         returned = time.monotonic_ns()
-        pipe.send(("return", index, returned, _portable(output)))
+        pipe.send(("return", index, returned, output))
     pipe.send(("done",))
-
-
-def _portable(output: object) -> object:
-    """``output`` if it pickles, else its repr (which no pushed item equals)."""
-    try:
-        pickle.dumps(output)
-    except Exception:
-        return repr(output)
-    return output

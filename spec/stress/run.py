@@ -41,8 +41,11 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spec._core.checker import TARGET_ERRORS, describe_exception
+from spec._core import journal
+from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.program import guarded, show, type_name
+from spec._core.signals import theirs
 from spec.linearize import History, Raised, Recorder
 from spec.stress.drain import describe, drain
 from spec.stress.driver import STANDARD, Driver
@@ -126,20 +129,47 @@ class RunHung(Exception):
         self.history = history
 
 
-def _settle(call: Call, error: BaseException, var: str, client: int, driver: Driver) -> Raised:
-    """The output of a call that raised ``error``; :class:`_Refused` if the contract forbids it.
+def _settle(call: Call, error: BaseException, var: str, client: int, driver: Driver) -> tuple[Raised, str]:
+    """The output of a call that raised ``error``, and why the contract forbids it ("" if it allows it).
 
     The empty signal of ``pop`` and ``peek`` is recorded as the model's,
     ``IndexError``, whatever its type.
     """
     if call.name in ("pop", "peek") and driver.is_empty(error):
-        return Raised("IndexError")
+        return Raised("IndexError"), ""
+    raised = Raised(type_name(error))
     who = "the start" if client == _START else f"client {client}"
-    raise _Refused(f"{call.source(var, driver)} ({who}) raised {describe_exception(error)}")
+    return raised, f"{call.source(var, driver)} ({who}) raised {describe_exception(error)}"
 
 
 class _Refused(Exception):
     """A call raised something the contract does not allow (the message says what)."""
+
+
+class _Foreign:
+    """An output that is not a plain built-in value (items pushed are ints): judged by its text.
+
+    The target's object is rendered once, safely, where it comes back; the
+    linearizability check compares this stand-in, which equals nothing,
+    instead of running the object's own ``__eq__``.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: object) -> None:
+        self.text = show(value)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# Outputs whose equality and hash are Python's own, never the target's code:
+# items, lengths, truth values (exact types: a subclass may override __eq__).
+_PLAIN = frozenset({int, bool, float, str, bytes, type(None)})
+
+
+def _own(output: object) -> object:
+    return output if type(output) in _PLAIN else _Foreign(output)
 
 
 def run_threads(
@@ -164,23 +194,31 @@ def run_threads(
     barrier = threading.Barrier(len(clients))
 
     def client(number: int, calls: Sequence[Call]) -> None:
+        # Nothing may end this thread with an exception: the call would stay
+        # pending in the history, and Python would print the traceback.
         try:
             barrier.wait()
             for call in calls:
                 _call_sync(recorder, target, call, client=number, var=var, run=_direct, driver=driver)
         except _Refused as exc:
             refused.append(str(exc))
+        except BaseException as exc:  # the oracle's own signals included: none is meant for this thread
+            refused.append(f"client {number} stopped: {describe_exception(exc)}")
 
     workers = [
         threading.Thread(target=client, args=(n, calls), name=f"spec-stress-{n}", daemon=True)
         for n, calls in enumerate(clients, 1)
     ]
+    allowed = None if seconds is None else seconds * max(map(len, clients))
+    # Before any client runs: a client that takes the GIL for good stops this
+    # thread too, and the supervising process must know that it is waiting.
+    journal.note_call(allowed)
     for worker in workers:
         worker.start()
-    allowed = None if seconds is None else seconds * max(map(len, clients))
     limit = None if allowed is None else time.monotonic() + allowed
     for worker in workers:
         worker.join(None if limit is None else max(0.0, limit - time.monotonic()))
+    journal.note_return()
     if any(worker.is_alive() for worker in workers):
         message = f"the clients did not finish within {allowed:g} s ({seconds:g} s a call)"
         raise RunHung(message, recorder.history())
@@ -214,9 +252,10 @@ def _make(factory: Callable[[], Any], run: Callable[..., Any]) -> Any:
     """A fresh target; :class:`_Refused` if the factory raises."""
     try:
         return run(factory)
-    except TARGET_ERRORS as exc:
-        name = getattr(factory, "__qualname__", repr(factory))
-        raise _Refused(f"{name}() raised {describe_exception(exc)}") from None
+    except BaseException as exc:
+        error = theirs(exc)
+        name = guarded(getattr, factory, "__qualname__", None, default=None) or show(factory)
+        raise _Refused(f"{name}() raised {describe_exception(error)}") from None
 
 
 def _call_sync(
@@ -224,11 +263,14 @@ def _call_sync(
 ) -> object:
     args = () if call.item is None else (call.item,)
     token = recorder.begin(client, call.name, call.item)
+    refused = ""
     try:
-        output = run(driver.call, call.name, target, *args)
-    except TARGET_ERRORS as exc:
-        output = _settle(call, exc, var, client, driver)
+        output = _own(run(driver.call, call.name, target, *args))
+    except BaseException as exc:
+        output, refused = _settle(call, theirs(exc), var, client, driver)
     recorder.end(token, output)
+    if refused:
+        raise _Refused(refused)
     return output
 
 
@@ -313,6 +355,25 @@ async def _limited(main: Callable[[], Coroutine[Any, Any, None]], seconds: float
     await asyncio.wait_for(main(), seconds)
 
 
+async def _call_async(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, driver: Driver) -> object:
+    """:func:`_call_sync` for a task: the call is awaited when it gives an awaitable."""
+    token = recorder.begin(client, call.name, call.item)
+    try:
+        output = driver.call(call.name, target, *(() if call.item is None else (call.item,)))
+        if inspect.isawaitable(output):
+            output = await output
+        output = _own(output)
+    except (GeneratorExit, asyncio.CancelledError):  # this task is being closed or cancelled
+        raise
+    except BaseException as exc:
+        output, refused = _settle(call, theirs(exc), var, client, driver)
+        if refused:
+            recorder.end(token, output)
+            raise _Refused(refused) from None
+    recorder.end(token, output)
+    return output
+
+
 def run_asyncio(
     factory: Callable[[], Any],
     scenario: Scenario,
@@ -330,16 +391,8 @@ def run_asyncio(
     recorder = Recorder()
     start, clients = scenario.calls()
 
-    async def one(number: int, call: Call, target: Any) -> object:
-        token = recorder.begin(number, call.name, call.item)
-        try:
-            output = driver.call(call.name, target, *(() if call.item is None else (call.item,)))
-            if inspect.isawaitable(output):
-                output = await output
-        except (Exception, SystemExit) as exc:  # not GeneratorExit: it closes this coroutine
-            output = _settle(call, exc, var, number, driver)
-        recorder.end(token, output)
-        return output
+    def one(number: int, call: Call, target: Any) -> Coroutine[Any, Any, object]:
+        return _call_async(recorder, target, call, client=number, var=var, driver=driver)
 
     async def client(number: int, calls: Sequence[Call], target: Any) -> None:
         for call in calls:
