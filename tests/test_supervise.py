@@ -10,6 +10,8 @@ import argparse
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -139,3 +141,56 @@ def test_a_journal_whose_reader_is_gone_stops_quietly() -> None:
     finally:
         journal.stop()
         os.close(write_end)
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(word) for word in listing.read().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def _until(condition: Callable[[], bool], seconds: float) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass (a wait for an event, not an ordering of events)."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG and /proc are Linux's")
+def test_a_child_whose_supervisor_is_killed_ends_too() -> None:
+    # The child runs a target holding the GIL in C code for hours: nothing in
+    # it can notice that the parent is gone; the kernel must end it.
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "spec", "check", "queue", "tests.hostile.targets:HoldsTheGil", "--seed", "0"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _until(lambda: bool(_children(parent.pid)), 60), "the supervisor started no child"
+        (child,) = _children(parent.pid)
+        parent.kill()
+        parent.wait(30)
+        assert _until(lambda: not _alive(child), 30), "the child outlived its supervisor"
+    finally:
+        parent.kill()
+        parent.wait(30)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_whose_supervisor_ended_before_it_asked_stops_at_once() -> None:
+    code = "from spec._cli.supervise import _die_with_parent; _die_with_parent(-1); print('ran on')"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout) == (2, "")

@@ -79,6 +79,7 @@ def child(args: argparse.Namespace, run: Callable[[], int]) -> int:
     """
     journal.start(args.journal_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(int(os.environ.get(_PARENT) or os.getppid()))
     _limit_memory(args.max_memory * 2**20)
     try:
         status = run()
@@ -93,6 +94,29 @@ def child(args: argparse.Namespace, run: Callable[[], int]) -> int:
         with contextlib.suppress(BaseException):
             stream.flush()
     os._exit(status)
+
+
+_PARENT = "SPEC_SUPERVISOR_PID"  # the supervising process's id, for its child
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this child when the supervising process ``parent`` ends, however it ends.
+
+    Discussion: the parent kills its child when the budget runs out, but a
+    parent that is itself killed (a CI job cancelled, a test's time limit)
+    cannot; a child running a target that never returns would then outlive
+    it, holding a core.  Linux's ``PR_SET_PDEATHSIG`` closes that gap.  A
+    parent that ended before the request was made is noticed by its id.
+    Elsewhere there is no such request, and the budget is all there is.
+    """
+    if sys.platform != "linux":  # pragma: no cover -- PR_SET_PDEATHSIG is Linux's alone
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(EXIT_ERROR)
 
 
 def _limit_memory(limit: int) -> None:
@@ -193,7 +217,8 @@ def supervise(argv: Sequence[str], args: argparse.Namespace) -> int:
     read_end, write_end = os.pipe()
     command = [sys.executable, "-m", "spec", *argv, "--journal-fd", str(write_end)]
     started = time.monotonic()
-    process = subprocess.Popen(command, pass_fds=(write_end,), stdin=subprocess.DEVNULL)
+    environment = {**os.environ, _PARENT: str(os.getpid())}
+    process = subprocess.Popen(command, pass_fds=(write_end,), stdin=subprocess.DEVNULL, env=environment)
     os.close(write_end)
     os.set_blocking(read_end, False)
     seen = _Journal()
