@@ -22,10 +22,12 @@ attempt), so the oracle reports the program that hung as it was found.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import signal
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
@@ -90,6 +92,8 @@ class Deadline:
     _use_alarm: bool
     _old_handler: Any
     _worker: _Worker | None
+    _batched: bool  # inside batch(): one interval timer watches every call
+    _since: float | None  # when the call now running started (batched calls only)
 
     def __init__(self, seconds: float | None) -> None:
         if seconds is not None and not seconds > 0:
@@ -98,6 +102,8 @@ class Deadline:
         self._use_alarm = False
         self._old_handler = None
         self._worker = None
+        self._batched = False
+        self._since = None
 
     def __enter__(self) -> Deadline:
         self._use_alarm = (
@@ -123,12 +129,45 @@ class Deadline:
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         assert self.seconds is not None  # the alarm is only armed with a limit
+        if self._batched and (self._since is None or time.monotonic() - self._since < self.seconds):
+            return  # between calls, or a call still within its time
         raise TargetHung(self.seconds)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Calls made inside share one interval timer: the same limit for each, at a fraction of the cost.
+
+        Arming a timer costs two system calls per call, more than a small call
+        itself; a machine that makes thousands of calls in a row (a bulk rule)
+        makes them inside ``batch()``, where the timer ticks every quarter of
+        the limit and stops a call that has run longer than the limit (so a
+        hang is noticed within 1.25 times the limit).  Without an interval
+        timer (see the module Discussion) it changes nothing.
+        """
+        if not self._use_alarm or self._batched:
+            yield
+            return
+        assert self.seconds is not None  # the alarm is only used with a limit
+        tick = self.seconds / 4
+        self._batched = True
+        signal.setitimer(signal.ITIMER_REAL, tick, tick)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self._batched = False
+            self._since = None
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`."""
         if self.seconds is None:
             return fn(*args)
+        if self._batched:
+            self._since = time.monotonic()
+            try:
+                return fn(*args)
+            finally:
+                self._since = None
         if self._use_alarm:
             signal.setitimer(signal.ITIMER_REAL, self.seconds, _REFIRE_SECONDS)
             try:
