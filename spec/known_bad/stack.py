@@ -5,6 +5,7 @@ Each class starts from a correct list-based stack and breaks one thing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any, ClassVar
 
@@ -98,6 +99,132 @@ class Unhashable(_Stack):
         super().push(item)
 
 
+# -- values: identity, equality, sentinels -------------------------------------
+
+
+class InternsItems(_Stack):
+    """Stores one object per distinct hashable value, "to save memory": 1 and True become one, as do equal big ints."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pool: dict[Any, Any] = {}
+
+    def push(self, item: Any) -> None:
+        with contextlib.suppress(TypeError):  # unhashable items are stored as they are
+            item = self.pool.setdefault(item, item)
+        super().push(item)
+
+
+# -- sizes: growth points, bounds, recursion ------------------------------------
+
+
+class ArrayStack(_Stack):
+    """An array of 32 slots that doubles when full, but copies one slot too few."""
+
+    def __init__(self) -> None:
+        self.slots: list[Any] = [None] * 32
+        self.size = 0
+
+    def push(self, item: Any) -> None:
+        if self.size == len(self.slots):
+            grown: list[Any] = [None] * (2 * self.size)
+            grown[: self.size - 1] = self.slots[: self.size - 1]  # the bug: - 1
+            self.slots = grown
+        self.slots[self.size] = item
+        self.size += 1
+
+    def pop(self) -> Any:
+        item = self.peek()
+        self.size -= 1
+        self.slots[self.size] = None
+        return item
+
+    def peek(self) -> Any:
+        if not self.size:
+            raise IndexError("peek at an empty stack")
+        return self.slots[self.size - 1]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+class RefusesBeyond100(_Stack):
+    """Has room for 100 items and ignores pushes beyond that."""
+
+    def push(self, item: Any) -> None:
+        if len(self.items) < 100:
+            super().push(item)
+
+
+class _Node:
+    def __init__(self, item: Any, below: _Node | None) -> None:
+        self.item, self.below = item, below
+
+
+class RecursiveLinkedStack(_Stack):
+    """A linked stack whose length is counted recursively: RecursionError past about a thousand items."""
+
+    def __init__(self) -> None:
+        self.top: _Node | None = None
+
+    def push(self, item: Any) -> None:
+        self.top = _Node(item, self.top)
+
+    def pop(self) -> Any:
+        item = self.peek()
+        assert self.top is not None
+        self.top = self.top.below
+        return item
+
+    def peek(self) -> Any:
+        if self.top is None:
+            raise IndexError("peek at an empty stack")
+        return self.top.item
+
+    def __len__(self) -> int:
+        return _depth(self.top)
+
+
+def _depth(node: _Node | None) -> int:
+    return 0 if node is None else 1 + _depth(node.below)
+
+
+# -- independence -------------------------------------------
+
+
+class ResetInInit(_Stack):
+    """Keeps the items in a class attribute and empties it in ``__init__``: a new stack empties every other."""
+
+    shared: ClassVar[list[Any]] = []
+
+    def __init__(self) -> None:
+        self.shared.clear()
+        self.items = self.shared
+
+
+class SharedTopCache(_Stack):
+    """Caches the top for peek(), correctly, but in a class attribute, meant to be one per stack."""
+
+    shared_cache: ClassVar[list[Any]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cached = self.shared_cache
+
+    def peek(self) -> Any:
+        if not self.cached:
+            self.cached.append(super().peek())
+        return self.cached[0]
+
+    def push(self, item: Any) -> None:
+        self.cached.clear()
+        super().push(item)
+
+    def pop(self) -> Any:
+        self.cached.clear()
+        return super().pop()
+
+
 _M = __name__
 CATALOGUE = (
     KnownBad(f"{_M}:FifoStack", "S1", "pops the oldest item (a queue)"),
@@ -109,4 +236,10 @@ CATALOGUE = (
     KnownBad(f"{_M}:SharedDefault", "S6", "a mutable default argument shares one list between instances"),
     KnownBad(f"{_M}:ValueErrorWhenEmpty", "S7", "pop() on an empty stack raises ValueError"),
     KnownBad(f"{_M}:Unhashable", "S7", "push() hashes items, so unhashable ones raise TypeError"),
+    KnownBad(f"{_M}:InternsItems", "S5", "keeps one object per equal hashable value: True comes back as 1"),
+    KnownBad(f"{_M}:ArrayStack", "S1", "an array of 32 that grows, copying one slot too few"),
+    KnownBad(f"{_M}:RefusesBeyond100", "S3", "ignores pushes beyond 100 items"),
+    KnownBad(f"{_M}:RecursiveLinkedStack", "S7", "recursive len(): RecursionError past ~1000 items"),
+    KnownBad(f"{_M}:ResetInInit", "S6", "items in a class attribute, emptied by __init__"),
+    KnownBad(f"{_M}:SharedTopCache", "S6", "the peek() cache is a class attribute"),
 )
