@@ -35,7 +35,7 @@ class Row:
     reported: str  # "holds", or the id of the clause the oracle named (the first one not expected, if any)
     steps: int  # of the longest counterexample
     seconds: float  # in all
-    caught: int = 1  # runs that gave the expected verdict
+    caught: int = 1  # runs that gave the expected verdict (with one run: 1 if reported is expected, else 0)
     runs: int = 1  # seeds tried
 
     @property

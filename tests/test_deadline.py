@@ -108,3 +108,30 @@ def test_worker_thread_when_an_outer_timer_is_armed() -> None:
         release.set()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_batched_calls_share_one_timer_and_a_hang_is_still_stopped() -> None:
+    with Deadline(0.05) as deadline:
+        with deadline.batch():
+            assert [deadline.call(abs, -n) for n in range(1000)] == list(range(1000))
+            # The timer ticks between calls too, and stops nothing there.
+            total = 0
+            for n in range(3_000_000):
+                total += n
+            # Nested: the outer batch's timer goes on.
+            with deadline.batch(), pytest.raises(TargetHung, match=r"did not return within 0.05 s"):
+                deadline.call(stubborn)
+            assert deadline.call(sum, [1, 2]) == 3
+        with pytest.raises(TargetHung):
+            deadline.call(spin)  # the usual timer, once the batch is over
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_batch_without_an_interval_timer_changes_nothing() -> None:
+    def run() -> int:
+        with Deadline(0.05) as deadline, deadline.batch():
+            with pytest.raises(TargetHung):
+                deadline.call(spin)
+            return deadline.call(sum, [1, 2])
+
+    assert in_thread(run) == 3

@@ -469,8 +469,8 @@ def last_32_values() -> Callable[[Any], Number]:
     return inner
 
 
-def skips_repeated_value() -> Callable[[Any], Number]:
-    """Counts a value only when it differs from the one before, an "exactly once" guard against duplicates."""
+def skips_repeated_float() -> Callable[[Any], Number]:
+    """Counts a float only when it differs from the one before: a debounce for a sensor that repeats readings."""
     total: Number = 0
     count = 0
     previous: list[Any] = []
@@ -478,7 +478,7 @@ def skips_repeated_value() -> Callable[[Any], Number]:
     def inner(value: Any) -> Number:
         nonlocal total, count
         _check(value)
-        if previous != [value]:
+        if not (isinstance(value, float) and previous == [value]):
             total += value
             count += 1
             previous[:] = [value]
@@ -533,6 +533,6 @@ CATALOGUE = (
     KnownBad(f"{_M}:async_sleeps_on_negative", "AV8", "awaits an hour on a negative value", timeout=0.25),
     KnownBad(f"{_M}:float_of_exact_total", "AV1", "answers float(total) / count: double rounding past 2**53"),
     KnownBad(f"{_M}:last_32_values", "AV1", "averages only the last 32 values"),
-    KnownBad(f"{_M}:skips_repeated_value", "AV1", "ignores a value equal to the one before"),
+    KnownBad(f"{_M}:skips_repeated_float", "AV1", "ignores a float equal to the one before"),
     KnownBad(f"{_M}:ClassTotals", "AV2", "total and count are class attributes, reset by __init__"),
 )

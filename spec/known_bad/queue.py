@@ -302,16 +302,6 @@ class SharedPeekCache(_Queue):
         return super().pop()
 
 
-class ResetInInit(_Queue):
-    """Keeps the items in a class attribute and empties it in ``__init__``: a new queue empties every other."""
-
-    shared: ClassVar[list[Any]] = []
-
-    def __init__(self) -> None:
-        self.shared.clear()
-        self.items = self.shared
-
-
 _M = __name__
 CATALOGUE = (
     KnownBad(f"{_M}:LifoQueue", "Q1", "pops the newest item (a stack)"),
@@ -332,7 +322,8 @@ CATALOGUE = (
     KnownBad(f"{_M}:RingBuffer", "Q1", "a ring buffer of 64 that grows without unwrapping from the head"),
     KnownBad(f"{_M}:CompactsEvery100", "Q3", "every 100 pops drops the popped prefix and one item more"),
     KnownBad(f"{_M}:DropsBeyond64", "Q3", "a deque with maxlen=64: the 65th push drops the oldest"),
-    KnownBad(f"{_M}:RecursiveLinkedQueue", "Q7", "recursive len() and tail: RecursionError past ~1000 items"),
+    KnownBad(
+        f"{_M}:RecursiveLinkedQueue", "Q7", "recursive len() and tail: RecursionError past ~1000 items", max_steps=10
+    ),
     KnownBad(f"{_M}:SharedPeekCache", "Q6", "the peek() cache is a class attribute"),
-    KnownBad(f"{_M}:ResetInInit", "Q6", "items in a class attribute, emptied by __init__"),
 )
