@@ -474,7 +474,8 @@ def _tour(factory: object) -> list[str]:
     return lines
 
 
-CLASS_BASED = [e for e in catalogue("genstate") if isinstance(load_target(e.target), type)]
+# Independence (G9) takes two generators: a tour of one at a time cannot show it.
+CLASS_BASED = [e for e in catalogue("genstate") if isinstance(load_target(e.target), type) and e.breaks != "G9"]
 
 
 @pytest.mark.parametrize("entry", CLASS_BASED, ids=[e.name for e in CLASS_BASED])

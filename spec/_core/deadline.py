@@ -94,6 +94,7 @@ class Deadline:
     _worker: _Worker | None
     _batched: bool  # inside batch(): one interval timer watches every call
     _since: float | None  # when the call now running started (batched calls only)
+    _ticks: int  # timer ticks seen since it started
 
     def __init__(self, seconds: float | None) -> None:
         if seconds is not None and not seconds > 0:
@@ -104,6 +105,7 @@ class Deadline:
         self._worker = None
         self._batched = False
         self._since = None
+        self._ticks = 0
 
     def __enter__(self) -> Deadline:
         self._use_alarm = (
@@ -129,8 +131,14 @@ class Deadline:
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         assert self.seconds is not None  # the alarm is only armed with a limit
-        if self._batched and (self._since is None or time.monotonic() - self._since < self.seconds):
-            return  # between calls, or a call still within its time
+        if self._batched:
+            # Between calls, or a call still within its time, or a call that
+            # has not yet been seen running at two ticks (a process that was
+            # stopped or starved for a while gets one signal when it resumes,
+            # however long it waited: that alone is not a hang).
+            self._ticks += 1
+            if self._since is None or time.monotonic() - self._since < self.seconds or self._ticks < 2:
+                return
         raise TargetHung(self.seconds)
 
     @contextlib.contextmanager
@@ -141,7 +149,7 @@ class Deadline:
         itself; a machine that makes thousands of calls in a row (a bulk rule)
         makes them inside ``batch()``, where the timer ticks every quarter of
         the limit and stops a call that has run longer than the limit (so a
-        hang is noticed within 1.25 times the limit).  Without an interval
+        hang is noticed within 1.5 times the limit).  Without an interval
         timer (see the module Discussion) it changes nothing.
         """
         if not self._use_alarm or self._batched:
@@ -163,7 +171,7 @@ class Deadline:
         if self.seconds is None:
             return fn(*args)
         if self._batched:
-            self._since = time.monotonic()
+            self._since, self._ticks = time.monotonic(), 0
             try:
                 return fn(*args)
             finally:

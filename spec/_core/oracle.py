@@ -125,7 +125,8 @@ def _run(test: Callable[[], None]) -> tuple[Violation | None, str, bool]:
         with with_reporter(printed.append):
             test()
     except ClauseViolation as exc:
-        notes = [_unheaded(n) for n in getattr(exc, "__notes__", ())]
+        # Hypothesis notes the best score of each target() too; the report says how far the search went.
+        notes = [_unheaded(n) for n in getattr(exc, "__notes__", ()) if not n.startswith("Highest target score")]
         return exc.violation, "\n".join(n for n in notes if n) or "\n".join(map(str, printed)), True
     except HungViolation as hung:
         return hung.violation, "", False

@@ -115,7 +115,7 @@ class InternsItems(_Stack):
         super().push(item)
 
 
-# -- sizes: growth points, bounds, recursion ------------------------------------
+# -- sizes: growth points and bounds ------------------------------------------
 
 
 class ArrayStack(_Stack):
@@ -154,39 +154,6 @@ class RefusesBeyond100(_Stack):
     def push(self, item: Any) -> None:
         if len(self.items) < 100:
             super().push(item)
-
-
-class _Node:
-    def __init__(self, item: Any, below: _Node | None) -> None:
-        self.item, self.below = item, below
-
-
-class RecursiveLinkedStack(_Stack):
-    """A linked stack whose length is counted recursively: RecursionError past about a thousand items."""
-
-    def __init__(self) -> None:
-        self.top: _Node | None = None
-
-    def push(self, item: Any) -> None:
-        self.top = _Node(item, self.top)
-
-    def pop(self) -> Any:
-        item = self.peek()
-        assert self.top is not None
-        self.top = self.top.below
-        return item
-
-    def peek(self) -> Any:
-        if self.top is None:
-            raise IndexError("peek at an empty stack")
-        return self.top.item
-
-    def __len__(self) -> int:
-        return _depth(self.top)
-
-
-def _depth(node: _Node | None) -> int:
-    return 0 if node is None else 1 + _depth(node.below)
 
 
 # -- independence -------------------------------------------
@@ -229,6 +196,5 @@ CATALOGUE = (
     KnownBad(f"{_M}:InternsItems", "S5", "keeps one object per equal hashable value: True comes back as 1"),
     KnownBad(f"{_M}:ArrayStack", "S1", "an array of 32 that grows, copying one slot too few"),
     KnownBad(f"{_M}:RefusesBeyond100", "S3", "ignores pushes beyond 100 items"),
-    KnownBad(f"{_M}:RecursiveLinkedStack", "S7", "recursive len(): RecursionError past ~1000 items", max_steps=10),
     KnownBad(f"{_M}:SharedTopCache", "S6", "the peek() cache is a class attribute"),
 )
