@@ -508,3 +508,10 @@ def test_a_class_generator_dropped_while_suspended_is_closed_like_a_native_one()
     finally:
         sys.unraisablehook = hook
     assert [str(e) for e in reported] == ["generator ignored GeneratorExit"]
+
+
+def test_the_cached_generator_is_a_generator_of_1_and_2() -> None:
+    # The search stops at its bug (one generator for every call) before running it.
+    from spec.known_bad.genstate import cached_generator
+
+    assert list(cached_generator.__wrapped__()) == [1, 2]

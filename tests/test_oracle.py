@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any
 
@@ -103,7 +104,7 @@ def test_violation_report() -> None:
     assert statuses["Q1"] is ClauseStatus.VIOLATED
     assert ClauseStatus.UNDECIDED in statuses.values()
     assert report.shrunk
-    assert report.step_count == 3
+    assert report.step_count == 2  # grow(to=2), pop()
     assert report.steps.startswith("state = QueueMachine()")
     text = report.format()
     for part in (
@@ -283,3 +284,16 @@ def test_an_answer_whose_eq_hangs_is_a_conduct_violation() -> None:
     assert report.violation.clause.id == "Q7"
     assert report.violation.message.startswith("q.pop() == ")
     assert report.violation.message.endswith("did not return within 0.1 s")
+
+
+def test_a_report_that_holds_says_how_far_the_search_went() -> None:
+    report = spec.check("queue", "impl.queue:DequeQueue", max_examples=30, seed=4)
+    assert report.ok
+    assert report.longest >= 1
+    last = report.format().splitlines()[-1]
+    assert last == report.reach
+    assert last.startswith(f"how far: the longest program made {report.longest} calls into the target")
+    assert f"the largest size a program reached was {report.largest}" in last
+    assert last.endswith("a larger --max-examples, or --profile thorough, searches further")
+    sizeless = dataclasses.replace(report, largest=0)
+    assert "largest size" not in sizeless.reach

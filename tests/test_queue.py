@@ -154,6 +154,7 @@ class Flaky(ListQueue[object]):
         super().push(item)
 
     def peek(self) -> object:
+        self.peeked = True
         self._maybe("peek")
         self._maybe("peek-hang")
         if type(self).fail == "peek-wrong" and len(self) == 4:
@@ -175,6 +176,9 @@ class Flaky(ListQueue[object]):
         size = super().__len__()
         if type(self).fail == "len" and size == 3:
             raise RuntimeError("len broke")
+        if type(self).fail == "len-after-peek" and size == 3 and getattr(self, "peeked", False):
+            raise RuntimeError("len broke after a peek")
+        self.peeked = False
         if type(self).fail == "len-wrong" and size == 4:
             return 5
         return size
@@ -214,6 +218,7 @@ def test_grow_judges_every_push_and_shows_the_ones_before_as_a_loop(
         ("peek", "Q7"),
         ("pop", "Q7"),
         ("len", "Q7"),
+        ("len-after-peek", "Q7"),
         ("peek-removes", "Q2"),
         ("pop-wrong", "Q5"),
         ("len-wrong", "Q3"),
@@ -341,3 +346,28 @@ def test_push_same_pushes_the_very_object_again() -> None:
         machine.push_same(back=7)  # further back than there are pushes: the oldest
         items = [item for item, _ in machine.main.model]
         assert items[2] is items[0] is items[3]
+
+
+class PeekRaises(ListQueue[object]):
+    def peek(self) -> object:
+        raise RuntimeError("peek is broken")
+
+
+def test_a_peek_that_raises_in_the_probe_is_judged_later() -> None:
+    with driven(PeekRaises) as machine:
+        machine.push(item=0)
+        with pytest.raises(ClauseViolation) as raised:
+            machine.peek()
+    assert raised.value.violation.clause.id == "Q7"
+
+
+def test_the_known_bad_queues_work_where_the_search_does_not_look() -> None:
+    # The search stops at each one's bug before calling these; they still work.
+    from spec.known_bad.queue import NeverReleasesItsLock, SharedPeekCache
+
+    queue = NeverReleasesItsLock()
+    queue.items.append(1)
+    assert queue.pop() == 1
+    cached = SharedPeekCache()
+    cached.push(2)
+    assert cached.pop() == 2

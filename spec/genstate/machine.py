@@ -141,15 +141,15 @@ class GenStateMachineBase(ContractMachine):
         mark = self.program.mark()
         first = self.call(f"first = {name}()", binding.factory)
         gen = self.call(f"g = {name}()", binding.factory)
+        self.require(
+            gen is not first,
+            "G9",
+            f"{name}() returned the same generator twice",
+            expected="a new generator",
+            actual="the generator it returned before",
+            ending=(f"assert g is not first, {self.tag('G9')!r}",),
+        )
         try:
-            self.require(
-                gen is not first,
-                "G9",
-                f"{name}() returned the same generator twice",
-                expected="a new generator",
-                actual="the generator it returned before",
-                ending=(f"assert g is not first, {self.tag('G9')!r}",),
-            )
             before = GenState(self.call("inspect.getgeneratorstate(g)", inspect.getgeneratorstate, gen, record=False))
             self._settle("next(first)", builtins.next, first)
             after = GenState(self.call("inspect.getgeneratorstate(g)", inspect.getgeneratorstate, gen, record=False))
@@ -162,8 +162,7 @@ class GenStateMachineBase(ContractMachine):
                 ending=_state_line(before, self.tag("G9")),
             )
         finally:
-            if first is not gen:
-                self._dispose(first)
+            self._dispose(first)
         self.program.truncate(mark)
         self.program.add(f"g = {name}()")
         return gen
