@@ -9,12 +9,15 @@ often be read as breaking more than one clause, and a report that names the
 wrong one sends the implementer to the wrong place.  The machine therefore
 judges each observation by the most specific evidence it has:
 
-* ``pop()`` returned another item that is in the container (by identity): the
-  order clause.  Returned an equal object that is not the one pushed: the
-  identity clause.  Raised ``IndexError`` while items are held: the empty clause.
-* ``peek()`` answering another held item is wrong either way; the machine
-  then calls ``pop()`` at once: if the two disagree, the peek clause is broken;
-  if they agree on the wrong item, the order clause.
+* An item that was pushed to the other live instance, and never to this one,
+  coming out of ``pop()`` or ``peek()``: the independence clause.
+* ``pop()`` returned an object equal to the right one but not it (even one
+  that is also held, as when a target keeps one object per equal value): the
+  identity clause.  Another item that is in the container (by identity): the
+  order clause.  Raised ``IndexError`` while items are held: the empty clause.
+* ``peek()`` answering another item is wrong either way; the machine then
+  calls ``pop()`` at once: if the two disagree, the peek clause is broken; if
+  they agree on the wrong item, the order clause.
 * A length that moved when the operation should not have moved it (or by the
   wrong amount) breaks the operation's clause; a length that is off by a
   constant breaks the size clause.
@@ -22,11 +25,16 @@ judges each observation by the most specific evidence it has:
   which answer is due).  Rules gated by preconditions on emptiness left the
   shrinker stuck with runs of useless empty pops; one rule per operation
   shrinks to the minimal program every time.
-* Independence is probed at the start of every program, before anything else:
-  pushing to a second instance must neither change ``len(q)`` nor show up in
-  ``q``.  Probing first matters: a target whose instances share storage would
-  otherwise carry items from one program into the next, and fail later checks
-  in ways no single program reproduces.
+* Independence is probed at the start of every program, before anything
+  else: a first instance is made, pushed to and peeked, then ``q`` is made;
+  ``q`` must be as new (its length that of a new instance, no item of the
+  first in it) and making it must not change the first.  Probing first
+  matters: a target whose instances share storage, a cache, or state reset
+  in ``__init__`` would otherwise carry state from one program into the next
+  and fail later checks in ways no single program reproduces (or be blamed
+  on another clause).  Later, ``push_other`` and ``pop_other`` drive a
+  second live instance between ``q``'s operations, and every operation on
+  one checks that the other's length did not move.
 """
 
 from __future__ import annotations

@@ -8,18 +8,23 @@ model (:class:`~spec.averager.model.MeanModel`) says what each answer may be.
 
 Discussion (attributing a failure to the right clause):
 
-* Every program starts with a probe, before ``avg`` is made: a first
-  averager is sent ``2`` then ``10**16 + 1``, a second one the same, and the
-  second must answer what the first did.  Comparing the two, not each with
-  the mean, is what makes the verdict independent of the mean clause: an
-  averager that gets the mean wrong, but alike in every instance, passes the
-  comparison; one whose instances share a total fails it (its second
-  instance answers ``(2 + 10**16 + 1 + 2) / 3``).  Probing first matters for
-  the same reason as in the queue contract: shared state would otherwise leak
-  from one program into the next, and fail later checks in ways no single
-  program reproduces.
+* Every program starts with a probe, before ``avg`` is made: two averagers
+  are made, then sent ``2``, ``10**16 + 1`` and ``2`` in turn (the first,
+  the second, the first ...), and the second must answer what the first
+  did.  Comparing the two, not each with the mean, is what makes the verdict
+  independent of the mean clause: an averager that gets the mean wrong, but
+  alike in every instance, passes the comparison; one whose instances share
+  a total fails it, and so does one that keeps its total in a class
+  attribute and resets it in ``__init__`` (both are made before either is
+  sent anything), which a probe of one averager after the other would miss
+  and the recovery clause would later be blamed for.  Probing first matters
+  for the same reason as in the queue contract: shared state would
+  otherwise leak from one program into the next, and fail later checks in
+  ways no single program reproduces.
 * Then the first averager's answers are judged by the mean clause (``2.0``,
-  then ``5000000000000001.5``, whose nearest float is ``5000000000000002.0``).
+  then ``5000000000000001.5``, whose nearest float is ``5000000000000002.0``,
+  then ``(10**16 + 5) / 3``, whose nearest float is ``3333333333333335.0``
+  while ``float(10**16 + 5) / 3``, rounded twice, is ``3333333333333334.5``).
   The common wrong means (integer division, a count off by one, the total, a
   lagging or missing first answer, a float total that rounds
   ``10**16 + 3`` to ``10**16 + 4``) fail here, in every program, before any
