@@ -418,6 +418,12 @@ class AveragerMachineBase(ContractMachine):
             sends = [self.driver.send_source(var, expr) for var in ("twin", "avg") if getattr(self, var) is not None]
             self.program.add(f"for _ in range({times}):\n" + "\n".join(f"    {send}" for send in sends))
 
+    @rule()
+    def send_infinities(self) -> None:
+        """``inf``, then ``-inf``: their sum is NaN, an edge that one value at a time rarely reaches."""
+        self._send(float("inf"))
+        self._send(-float("inf"))
+
     @rule(value=st.sampled_from([float("nan"), float("inf"), -float("inf")]))
     def send_nonfinite(self, value: float) -> None:
         self._send(value)
