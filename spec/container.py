@@ -193,14 +193,14 @@ class _Batch:
 
 
 def _mixed(n: int) -> list[object]:
-    return [(None, i, [i], (i, i), str(i) * 2)[i % 5] for i in range(n)]
+    return [(None, i, [i], (i, i), str(i) * 2, {i: i}, {i})[i % 7] for i in range(n)]
 
 
 BATCHES: dict[str, _Batch] = {
     "lists": _Batch("[[i] for i in range({n})]", lambda n: [[i] for i in range(n)]),
-    "mixed": _Batch("[(None, i, [i], (i, i), str(i) * 2)[i % 5] for i in range({n})]", _mixed),
+    "mixed": _Batch("[(None, i, [i], (i, i), str(i) * 2, {{i: i}}, {{i}})[i % 7] for i in range({n})]", _mixed),
 }
-"""What ``grow`` pushes: distinct lists, or a mix where every fifth item is ``None`` and small ints repeat."""
+"""What ``grow`` pushes: distinct lists, or a mix of ``None``, ints, lists, tuples, strings, dicts and sets."""
 
 
 BULK_BUDGET = 5000
@@ -706,6 +706,58 @@ class ContainerMachine(ContractMachine):
         self.count(cls.size, 2 * count)
         self.count(cls.conduct, 4 * count)
         self._check_size(side, cls.size, 0, f"{count} peeks and pops")
+
+    @rule(times=sizes())
+    def cycle(self, times: int) -> None:
+        """Pop the front and push a fresh item, ``times`` times, at a constant size.
+
+        A compaction every k pops, or a ring buffer that wraps around, shows
+        here without the size that ``grow`` would need.
+        """
+        cls = type(self)
+        side = self.main
+        times = min(times, self._bulk // 2)
+        if not side.model or times <= 0:
+            return
+        self._bulk -= 2 * times
+        name = self.program.bind(f"[[i] for i in range({times})]", prefix="c")
+        v, target, call, model = side.var, side.target, self.binding.deadline.call, side.model
+        peek, pop = f"{v}.peek()", f"{v}.pop()"
+        done = 0
+
+        def prefix(*more: str) -> None:
+            if done:
+                self.program.add(f"for x in {name}[:{done}]:\n    {peek}\n    {pop}\n    {v}.push(x)")
+            self.program.add(*more)
+
+        with self.binding.deadline.batch():
+            for done, item in enumerate([[i] for i in range(times)]):
+                self._peek_pop(side, prefix)
+                push = f"{v}.push({name}[{done}])"
+                try:
+                    call(target.push, item)
+                except _BULK_ERRORS as exc:
+                    outcome = self._bulk_error(functools.partial(prefix, peek, pop), push, exc)
+                    prefix(peek, pop)
+                    self.call(push, outcome)
+                self._pushed(side, item, f"{name}[{done}]")
+                try:
+                    size = call(len, target)
+                except _BULK_ERRORS as exc:
+                    self._bulk_error(functools.partial(prefix, peek, pop, push), f"len({v})", exc)
+                    size = -1
+                if size != len(model):
+                    prefix(peek, pop, push)
+                    self._check_size(side, cls.size, +1, push)
+                side.size = size
+        self.calls += 6 * times
+        done = times
+        prefix()
+        for clause, times_checked in ((cls.peek_clause, times), (cls.order, times), (cls.identity, 2 * times)):
+            self.count(clause, times_checked)
+        self.count(cls.size, 3 * times)
+        self.count(cls.conduct, 6 * times)
+        self._check_size(side, cls.size, 0, f"{times} pops and pushes")
 
     def _peek_pop(self, side: _Side, prefix: Callable[..., None]) -> None:
         """One item of ``shrink``: peek, len, pop, len, each checked; ``prefix(*more)`` writes the calls before."""

@@ -152,9 +152,10 @@ class Flaky(ListQueue[object]):
         self._maybe("push")
         self._maybe("push-hang")
         super().push(item)
+        self.just_pushed = True
 
     def peek(self) -> object:
-        self.peeked = True
+        self.peeked, self.just_pushed = True, False
         self._maybe("peek")
         self._maybe("peek-hang")
         if type(self).fail == "peek-wrong" and len(self) == 4:
@@ -178,7 +179,11 @@ class Flaky(ListQueue[object]):
             raise RuntimeError("len broke")
         if type(self).fail == "len-after-peek" and size == 3 and getattr(self, "peeked", False):
             raise RuntimeError("len broke after a peek")
-        self.peeked = False
+        just_pushed, self.peeked = getattr(self, "just_pushed", False), False
+        if type(self).fail == "len-after-push" and just_pushed:
+            raise RuntimeError("len broke after a push")
+        if type(self).fail == "len-wrong-after-push" and just_pushed:
+            return size + 1
         if type(self).fail == "len-wrong" and size == 4:
             return 5
         return size
@@ -371,3 +376,22 @@ def test_the_known_bad_queues_work_where_the_search_does_not_look() -> None:
     cached = SharedPeekCache()
     cached.push(2)
     assert cached.pop() == 2
+
+
+@pytest.mark.parametrize(
+    ("fail", "clause"), [("push", "Q7"), ("len-after-push", "Q7"), ("len-wrong-after-push", "Q3"), ("", "")]
+)
+def test_cycle_pops_and_pushes_at_one_size(monkeypatch: pytest.MonkeyPatch, fail: str, clause: str) -> None:
+    with driven(Flaky) as machine:
+        machine.cycle(times=5)  # nothing held: nothing to cycle
+        machine.grow(to=4, kind="lists")
+        monkeypatch.setattr(Flaky, "fail", fail)
+        if not clause:
+            machine.cycle(times=300)
+            assert len(machine.main.model) == 4
+            return
+        with pytest.raises(ClauseViolation) as raised:
+            machine.cycle(times=300)
+    violation = raised.value.violation
+    assert violation.clause.id == clause, violation
+    assert replay_violation(violation) is not None

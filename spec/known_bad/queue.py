@@ -100,17 +100,16 @@ class SharedList(_Queue):
         self.items = SharedList.shared
 
 
-class Deduplicating(_Queue):
-    """Skips items it has seen, keeping them in a set: unhashable items raise."""
+class TracksItemsInASet(_Queue):
+    """Keeps a set of the items held, for a fast ``in``: unhashable items raise."""
 
     def __init__(self) -> None:
         super().__init__()
         self.seen: set[Any] = set()
 
     def push(self, item: Any) -> None:
-        if item not in self.seen:
-            self.seen.add(item)
-            self.items.append(item)
+        self.seen.add(item)
+        self.items.append(item)
 
 
 class CountsPops(_Queue):
@@ -314,7 +313,7 @@ CATALOGUE = (
     KnownBad(f"{_M}:NoneMeansEmpty", "Q4", "pop() takes a None item at the front for 'empty'"),
     KnownBad(f"{_M}:CopiesItems", "Q5", "stores a deep copy of each item"),
     KnownBad(f"{_M}:SharedList", "Q6", "every instance shares one class-level list"),
-    KnownBad(f"{_M}:Deduplicating", "Q7", "push() hashes items, so unhashable ones raise TypeError"),
+    KnownBad(f"{_M}:TracksItemsInASet", "Q7", "push() hashes items, so unhashable ones raise TypeError"),
     KnownBad(f"{_M}:CountsPops", "Q7", "pop() hashes the item it returns, so unhashable ones raise TypeError"),
     KnownBad(f"{_M}:NeverReleasesItsLock", "Q7", "push() keeps its lock: the next call waits forever", timeout=0.25),
     KnownBad(f"{_M}:CopiesMappings", "Q5", "copies dicts and sets on the way in"),
