@@ -164,7 +164,7 @@ class InternsItems(_Queue):
         super().push(item)
 
 
-# -- sizes: growth points, compaction, bounds, recursion ---------------------------
+# -- sizes: growth points, compaction, bounds ---------------------------
 
 
 class RingBuffer(_Queue):
@@ -244,45 +244,6 @@ class DropsBeyond64(_Queue):
         return len(self.deque)
 
 
-class _Node:
-    def __init__(self, item: Any) -> None:
-        self.item = item
-        self.next: _Node | None = None
-
-
-class RecursiveLinkedQueue(_Queue):
-    """A linked list whose length and tail are found recursively: RecursionError past about a thousand items."""
-
-    def __init__(self) -> None:
-        self.head: _Node | None = None
-
-    def push(self, item: Any) -> None:
-        if self.head is None:
-            self.head = _Node(item)
-        else:
-            self._tail(self.head).next = _Node(item)
-
-    def _tail(self, node: _Node) -> _Node:
-        return node if node.next is None else self._tail(node.next)
-
-    def pop(self) -> Any:
-        if self.head is None:
-            raise IndexError("pop from an empty queue")
-        item, self.head = self.head.item, self.head.next
-        return item
-
-    def peek(self) -> Any:
-        if self.head is None:
-            raise IndexError("peek at an empty queue")
-        return self.head.item
-
-    def __len__(self) -> int:
-        return self._count(self.head)
-
-    def _count(self, node: _Node | None) -> int:
-        return 0 if node is None else 1 + self._count(node.next)
-
-
 # -- independence -----------------------------------------------------------------
 
 
@@ -321,8 +282,5 @@ CATALOGUE = (
     KnownBad(f"{_M}:RingBuffer", "Q1", "a ring buffer of 64 that grows without unwrapping from the head"),
     KnownBad(f"{_M}:CompactsEvery100", "Q3", "every 100 pops drops the popped prefix and one item more"),
     KnownBad(f"{_M}:DropsBeyond64", "Q3", "a deque with maxlen=64: the 65th push drops the oldest"),
-    KnownBad(
-        f"{_M}:RecursiveLinkedQueue", "Q7", "recursive len() and tail: RecursionError past ~1000 items", max_steps=10
-    ),
     KnownBad(f"{_M}:SharedPeekCache", "Q6", "the peek() cache is a class attribute"),
 )

@@ -118,36 +118,6 @@ class InternsItems(_Stack):
 # -- sizes: growth points and bounds ------------------------------------------
 
 
-class ArrayStack(_Stack):
-    """An array of 32 slots that doubles when full, but copies one slot too few."""
-
-    def __init__(self) -> None:
-        self.slots: list[Any] = [None] * 32
-        self.size = 0
-
-    def push(self, item: Any) -> None:
-        if self.size == len(self.slots):
-            grown: list[Any] = [None] * (2 * self.size)
-            grown[: self.size - 1] = self.slots[: self.size - 1]  # the bug: - 1
-            self.slots = grown
-        self.slots[self.size] = item
-        self.size += 1
-
-    def pop(self) -> Any:
-        item = self.peek()
-        self.size -= 1
-        self.slots[self.size] = None
-        return item
-
-    def peek(self) -> Any:
-        if not self.size:
-            raise IndexError("peek at an empty stack")
-        return self.slots[self.size - 1]
-
-    def __len__(self) -> int:
-        return self.size
-
-
 class RefusesBeyond100(_Stack):
     """Has room for 100 items and ignores pushes beyond that."""
 
@@ -194,7 +164,6 @@ CATALOGUE = (
     KnownBad(f"{_M}:ValueErrorWhenEmpty", "S7", "pop() on an empty stack raises ValueError"),
     KnownBad(f"{_M}:Unhashable", "S7", "push() hashes items, so unhashable ones raise TypeError"),
     KnownBad(f"{_M}:InternsItems", "S5", "keeps one object per equal hashable value: True comes back as 1"),
-    KnownBad(f"{_M}:ArrayStack", "S1", "an array of 32 that grows, copying one slot too few"),
     KnownBad(f"{_M}:RefusesBeyond100", "S3", "ignores pushes beyond 100 items"),
     KnownBad(f"{_M}:SharedTopCache", "S6", "the peek() cache is a class attribute"),
 )
