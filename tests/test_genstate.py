@@ -515,3 +515,17 @@ def test_the_cached_generator_is_a_generator_of_1_and_2() -> None:
     from spec.known_bad.genstate import cached_generator
 
     assert list(cached_generator.__wrapped__()) == [1, 2]
+
+
+class _EarlySendRaisesValueError(_Gen):
+    def send(self, value: object) -> object:
+        if not self.started and value is not None and self.gi_frame is not None:
+            raise ValueError("not started")
+        return super().send(value)
+
+
+def test_an_early_send_that_raises_another_exception_breaks_conduct() -> None:
+    report = spec.check("genstate", _EarlySendRaisesValueError, seed=0)
+    assert report.violation is not None
+    assert report.violation.clause.id == "G8", report.format()
+    assert "raised ValueError: not started" in report.violation.message
