@@ -708,8 +708,9 @@ def test_values_are_written_exactly_in_snippets() -> None:
     assert "    avg(Decimal('0.5'))" in decimal.program
     probe = run(float_total)
     assert probe is not None
-    assert probe.program[-3:] == (
+    assert probe.program[-4:] == (
         "answer1 = avg1(2)",
+        "avg2(2)",
         "answer2 = avg1(10000000000000001)",
         "assert answer2 == 5000000000000002.0, 'AV1 (mean)'",
     )

@@ -134,6 +134,8 @@ def test_the_alarm_lets_a_garbage_collector_callback_finish() -> None:
     assert raised == [False]
     with pytest.raises(TargetHung):
         deadline._on_alarm(signal.SIGALRM, sys._getframe())
+
+
 def test_the_alarm_is_taken_back_from_a_target_that_ignored_it() -> None:
     def ignore_and_spin() -> None:
         signal.signal(signal.SIGALRM, signal.SIG_IGN)
@@ -181,3 +183,30 @@ def drop_a_finalized() -> bool:
 class Broken:
     def __del__(self) -> None:
         raise KeyError("from a finalizer")
+
+
+def test_batched_calls_share_one_timer_and_a_hang_is_still_stopped() -> None:
+    with Deadline(0.05) as deadline:
+        with deadline.batch():
+            assert [deadline.call(abs, -n) for n in range(1000)] == list(range(1000))
+            # The timer ticks between calls too, and stops nothing there.
+            total = 0
+            for n in range(3_000_000):
+                total += n
+            # Nested: the outer batch's timer goes on.
+            with deadline.batch(), pytest.raises(TargetHung, match=r"did not return within 0.05 s"):
+                deadline.call(stubborn)
+            assert deadline.call(sum, [1, 2]) == 3
+        with pytest.raises(TargetHung):
+            deadline.call(spin)  # the usual timer, once the batch is over
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_batch_without_an_interval_timer_changes_nothing() -> None:
+    def run() -> int:
+        with Deadline(0.05) as deadline, deadline.batch():
+            with pytest.raises(TargetHung):
+                deadline.call(spin)
+            return deadline.call(sum, [1, 2])
+
+    assert in_thread(run) == 3

@@ -474,7 +474,8 @@ def _tour(factory: object) -> list[str]:
     return lines
 
 
-CLASS_BASED = [e for e in catalogue("genstate") if isinstance(load_target(e.target), type)]
+# Independence (G9) takes two generators: a tour of one at a time cannot show it.
+CLASS_BASED = [e for e in catalogue("genstate") if isinstance(load_target(e.target), type) and e.breaks != "G9"]
 
 
 @pytest.mark.parametrize("entry", CLASS_BASED, ids=[e.name for e in CLASS_BASED])
@@ -507,3 +508,24 @@ def test_a_class_generator_dropped_while_suspended_is_closed_like_a_native_one()
     finally:
         sys.unraisablehook = hook
     assert [str(e) for e in reported] == ["generator ignored GeneratorExit"]
+
+
+def test_the_cached_generator_is_a_generator_of_1_and_2() -> None:
+    # The search stops at its bug (one generator for every call) before running it.
+    from spec.known_bad.genstate import cached_generator
+
+    assert list(cached_generator.__wrapped__()) == [1, 2]
+
+
+class _EarlySendRaisesValueError(_Gen):
+    def send(self, value: object) -> object:
+        if not self.started and value is not None and self.gi_frame is not None:
+            raise ValueError("not started")
+        return super().send(value)
+
+
+def test_an_early_send_that_raises_another_exception_breaks_conduct() -> None:
+    report = spec.check("genstate", _EarlySendRaisesValueError, seed=0)
+    assert report.violation is not None
+    assert report.violation.clause.id == "G8", report.format()
+    assert "raised ValueError: not started" in report.violation.message

@@ -9,6 +9,7 @@ guard against hangs, not a measure of speed.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -46,8 +47,8 @@ JUDGED = {
     "factory exits (genstate)": case("check genstate T:exits_when_made", 2, "raised SystemExit: 0"),
     "factory exits (scheduler)": case("check scheduler T:exits_when_made", 2, "raised SystemExit: 0"),
     "factory exits (stress)": case("stress queue T:exits_when_made", 2, "raised SystemExit: 0"),
-    "sys.exit in a call": case("check queue T:Exits --seed 0", 1, "q.push(0) raised SystemExit: 0"),
-    "KeyboardInterrupt in a call": case("check queue T:Interrupts --seed 0", 1, "q.push(0) raised KeyboardInterrupt"),
+    "sys.exit in a call": case("check queue T:Exits --seed 0", 1, ") raised SystemExit: 0"),
+    "KeyboardInterrupt in a call": case("check queue T:Interrupts --seed 0", 1, ") raised KeyboardInterrupt"),
     "KeyboardInterrupt from run()": case(
         "check scheduler T:SchedulerInterrupts --seed 0", 1, "s.run() raised KeyboardInterrupt"
     ),
@@ -111,8 +112,8 @@ SUPERVISED = {
     "the oracle's pipe closed": case(
         "check queue T:ClosesPipes --seed 0", 1, "the process running the search closed the oracle's pipe during"
     ),
-    "SIGKILL": case("check queue T:KillsItself --seed 0", 1, "was killed by SIGKILL during q.pop()"),
-    "memory": case("check queue T:EatsMemory --seed 0 --max-memory 300", 1, "q.push(0) raised MemoryError"),
+    "SIGKILL": case("check queue T:KillsItself --seed 0", 1, "was killed by SIGKILL during "),
+    "memory": case("check queue T:EatsMemory --seed 0 --max-memory 300", 1, ") raised MemoryError"),
     # hangs the per-call time limit cannot stop by itself
     "SIGALRM ignored": case(
         "check queue T:IgnoresAlarm --seed 0 --timeout 0.3", 1, "q.pop() did not return within 0.3 s, and its time"
@@ -126,8 +127,10 @@ SUPERVISED = {
     "GIL held by a stress client": case(
         "stress queue T:HoldsTheGil --seed 0 --timeout 0.3 --mode threads", 1, "HoldsTheGil: HANGS"
     ),
+    # 2 s on an idle machine, 43 s once under the whole suite's load: the bound
+    # is there to tell an answer from the 600 s budget running out.
     "recursion limit raised": case(
-        "check queue T:RecursesDeeply --seed 0 --timeout 0.5", 1, "q.pop() did not return within 0.5 s", 30
+        "check queue T:RecursesDeeply --seed 0 --timeout 0.5", 1, "q.pop() did not return within 0.5 s", 150
     ),
     "import sleeps": case(
         "check queue tests.hostile.sleeps_at_import:Queue --budget 1.5",
@@ -185,14 +188,15 @@ def test_hostile_target_gets_a_verdict_from_the_supervisor(name: str) -> None:
         snippet = run.out.split("as Python against your target:\n", 1)[1].split("\nrerun: ", 1)[0]
         lines = [line.strip() for line in snippet.splitlines()[:-1]]  # the last line counts programs
         assert lines[:3] == ["from contextlib import suppress", f"from {T} import KillsItself", "q = KillsItself()"]
-        assert lines[-2:] == ["q.pop()", "# the process was killed by SIGKILL here"]
+        assert re.fullmatch(r"(other_)?q\.pop\(\)", lines[-2])  # the bulk rules and a second instance pop too
+        assert lines[-1] == "# the process was killed by SIGKILL here"
         assert f"rerun: python -m spec check queue {T}:KillsItself --seed 0" in run.out
 
 
 def test_in_process_a_targets_keyboard_interrupt_is_a_verdict_and_a_real_one_stops_the_check() -> None:
     report = spec.check("queue", targets.Interrupts, seed=0)
     assert report.violation is not None
-    assert report.violation.message == "q.push(0) raised KeyboardInterrupt"
+    assert re.fullmatch(r"q\.push\(.+\) raised KeyboardInterrupt", report.violation.message)
     with pytest.raises(KeyboardInterrupt):
         spec.check("queue", targets.PressesCtrlC, seed=0)
 

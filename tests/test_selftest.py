@@ -27,7 +27,7 @@ def test_selftest_reports_a_known_bad_that_passes_and_a_clause_nobody_breaks(mon
     result = selftest(["stack"], max_examples=20, seed=0)
     assert not result.ok
     wrong = [row for row in result.rows if not row.ok]
-    assert wrong == [Row("stack", "impl.stack:ListStack", "S1", "holds", 0, wrong[0].seconds)]
+    assert wrong == [Row("stack", "impl.stack:ListStack", "S1", "holds", 0, wrong[0].seconds, caught=0)]
     assert result.unbroken == tuple(f"stack:S{n}" for n in range(2, 8))
     text = result.format()
     assert "WRONG" in text
@@ -39,3 +39,24 @@ def test_selftest_reports_a_known_bad_that_passes_and_a_clause_nobody_breaks(mon
 def test_empty_selftest_is_ok() -> None:
     assert SelfTest((), ()).ok
     assert "every clause" not in SelfTest((), ()).format()
+
+
+def test_selftest_under_several_seeds_counts_the_seeds_that_caught_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = (
+        KnownBad("spec.known_bad.stack:FifoStack", "S1", "caught under every seed"),
+        KnownBad("impl.stack:ListStack", "S2", "is in fact correct"),
+    )
+    monkeypatch.setattr(_selftest, "catalogue", lambda name: fake)
+    result = selftest(["stack"], max_examples=10, seed=3, seeds=2)
+    rows = {row.target: row for row in result.rows}
+    assert rows["spec.known_bad.stack:FifoStack"].caught == 2
+    assert rows["spec.known_bad.stack:FifoStack"].ok
+    assert rows["impl.stack:ListStack"].runs == 2
+    wrong = [row for row in result.rows if not row.ok]
+    assert [(row.target, row.expected, row.reported, row.caught) for row in wrong] == [
+        ("impl.stack:ListStack", "S2", "holds", 0)
+    ]
+    text = result.format()
+    assert " 2/2 " in text
+    assert " 0/2 " in text
+    assert "seeds" in text.splitlines()[0]

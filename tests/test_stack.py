@@ -63,3 +63,14 @@ def test_clause_ids() -> None:
 
 class TestListStackContract(StackContract):
     factory = ListStack
+
+
+def test_the_shared_peek_cache_pops_like_a_stack_when_alone() -> None:
+    # The search stops at its bug (the shared cache) before it pops.
+    from spec.known_bad.stack import SharedTopCache
+
+    stack = SharedTopCache()
+    stack.push(1)
+    stack.push(2)
+    assert stack.peek() == 2
+    assert stack.pop() == 2

@@ -7,7 +7,7 @@ from typing import Any
 
 import hypothesis
 
-from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser, emit
+from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser, emit, number
 from spec._core.oracle import check
 from spec._core.registry import contract_names, get_contract
 from spec._core.report import ClauseStatus, Report
@@ -39,6 +39,14 @@ def add_commands(commands: Any, common: Parser) -> None:
         "Exit 0 only if all of that is so and every clause is broken by some known-bad implementation.",
     )
     self_test.add_argument("contracts", nargs="*", metavar="CONTRACT", help="default: every contract")
+    self_test.add_argument(
+        "--seeds",
+        type=number(int, 1),
+        default=1,
+        metavar="N",
+        help="run every check under N seeds (--seed, default 0, and the N - 1 after it) and count, per "
+        "implementation, the seeds that gave the expected verdict",
+    )
     listing = commands.add_parser("list", help="list every contract with its clauses")
     listing.add_argument("--markdown", action="store_true", help="print the README's contract section")
 
@@ -55,7 +63,7 @@ def run_command(args: argparse.Namespace) -> int:
     names = args.contracts or contract_names()
     for name in names:
         get_contract(name)  # an unknown name is exit 2 before any check runs
-    result = selftest(names, max_examples=args.max_examples, seed=args.seed)
+    result = selftest(names, max_examples=args.max_examples, seed=args.seed, seeds=args.seeds)
     emit(result.format())
     return EXIT_HOLDS if result.ok else EXIT_VIOLATED
 

@@ -287,10 +287,10 @@ class Checker:
         """``Q1 (FIFO)``: how assertion messages in snippets name a clause."""
         return f"{clause} ({self.clauses[clause].title})"
 
-    def count(self, clause: str) -> None:
-        """Tally one check of ``clause`` (it passed)."""
+    def count(self, clause: str, times: int = 1) -> None:
+        """Tally ``times`` checks of ``clause`` (they passed)."""
         assert clause in self.clauses, clause
-        self.binding.checks[clause] += 1
+        self.binding.checks[clause] += times
 
     def require(
         self,

@@ -175,7 +175,8 @@ def _run(test: Callable[[], None], binding: Binding, contract: Contract) -> tupl
 def _steps(exc: BaseException, printed: list[object]) -> str:
     """The failing program as Hypothesis printed it (its notes on ``exc``, or its reporter's output)."""
     texts = guarded(lambda: [n for n in getattr(exc, "__notes__", ()) if isinstance(n, str)], default=[])
-    notes = [_unheaded(n) for n in texts]
+    # Hypothesis notes the best score of each target() too; the report says how far the search went.
+    notes = [_unheaded(n) for n in texts if not n.startswith("Highest target score")]
     return "\n".join(n for n in notes if n) or "\n".join(map(str, printed))
 
 

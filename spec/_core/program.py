@@ -251,9 +251,13 @@ class Program:
             return text
         if isinstance(value, Fraction):
             self.need("from fractions import Fraction")
+        return self.bind(repr(value), prefix=prefix)
+
+    def bind(self, source: str, *, prefix: str = "x") -> str:
+        """Bind the value of the expression ``source`` to a fresh name (added to the program); return the name."""
         self._names += 1
         name = f"{prefix}{self._names}"
-        self.add(f"{name} = {value!r}")
+        self.add(f"{name} = {source}")
         return name
 
     def lines(self, *, ending: Sequence[str] = (), replace_last: bool = False) -> tuple[str, ...]:

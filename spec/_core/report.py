@@ -52,7 +52,8 @@ class Report:
     Hypothesis printed it (empty when the search was cut short by a hang).
     ``shrunk`` says whether the counterexample was minimised.  ``longest`` is
     the most calls into the target one program made and ``largest`` the largest
-    size a program reached (as the contract measures it).  ``rerun`` says
+    size a program reached (as the contract measures it); :attr:`reach` says
+    both in words, on the last line of a report that holds.  ``rerun`` says
     how to repeat the check with the same seed (a command when the target is
     ``importable`` by name, else a call).
     """
@@ -132,4 +133,15 @@ class Report:
         lines.append(f"{self.examples} programs, {self.seconds:.2f} s, seed {self.seed}")
         if self.violation is not None:
             lines.append(f"rerun: {self.rerun}")
+        else:
+            lines.append(self.reach)
         return "\n".join(lines)
+
+    @property
+    def reach(self) -> str:
+        """How far a search that found nothing went, and how to search further."""
+        size = f", and the largest size a program reached was {self.largest}" if self.largest else ""
+        return (
+            f"how far: the longest program made {self.longest} calls into the target{size}; "
+            "a larger --max-examples, or --profile thorough, searches further"
+        )

@@ -8,18 +8,23 @@ model (:class:`~spec.averager.model.MeanModel`) says what each answer may be.
 
 Discussion (attributing a failure to the right clause):
 
-* Every program starts with a probe, before ``avg`` is made: a first
-  averager is sent ``2`` then ``10**16 + 1``, a second one the same, and the
-  second must answer what the first did.  Comparing the two, not each with
-  the mean, is what makes the verdict independent of the mean clause: an
-  averager that gets the mean wrong, but alike in every instance, passes the
-  comparison; one whose instances share a total fails it (its second
-  instance answers ``(2 + 10**16 + 1 + 2) / 3``).  Probing first matters for
-  the same reason as in the queue contract: shared state would otherwise leak
-  from one program into the next, and fail later checks in ways no single
-  program reproduces.
+* Every program starts with a probe, before ``avg`` is made: two averagers
+  are made, then sent ``2``, ``10**16 + 1`` and ``2`` in turn (the first,
+  the second, the first ...), and the second must answer what the first
+  did.  Comparing the two, not each with the mean, is what makes the verdict
+  independent of the mean clause: an averager that gets the mean wrong, but
+  alike in every instance, passes the comparison; one whose instances share
+  a total fails it, and so does one that keeps its total in a class
+  attribute and resets it in ``__init__`` (both are made before either is
+  sent anything), which a probe of one averager after the other would miss
+  and the recovery clause would later be blamed for.  Probing first matters
+  for the same reason as in the queue contract: shared state would
+  otherwise leak from one program into the next, and fail later checks in
+  ways no single program reproduces.
 * Then the first averager's answers are judged by the mean clause (``2.0``,
-  then ``5000000000000001.5``, whose nearest float is ``5000000000000002.0``).
+  then ``5000000000000001.5``, whose nearest float is ``5000000000000002.0``,
+  then ``(10**16 + 5) / 3``, whose nearest float is ``3333333333333335.0``
+  while ``float(10**16 + 5) / 3``, rounded twice, is ``3333333333333334.5``).
   The common wrong means (integer division, a count off by one, the total, a
   lagging or missing first answer, a float total that rounds
   ``10**16 + 3`` to ``10**16 + 4``) fail here, in every program, before any
@@ -81,8 +86,9 @@ Real = int | float | Fraction
 # Magnitudes stay below this, so that no partial sum of any program overflows.
 _LIMIT = 1e300
 
-# Ints, so that a float total (exact only up to 2**53) fails too: see the Discussion.
-_PROBE = (2, 10**16 + 1)
+# Ints, so that a float total (exact only up to 2**53) fails too, and so does
+# float(total) / count, which rounds twice: see the Discussion.
+_PROBE = (2, 10**16 + 1, 2)
 
 BAD_VALUES: dict[str, Callable[[], object]] = {
     "'3'": lambda: "3",
@@ -105,6 +111,21 @@ def finite_reals() -> st.SearchStrategy[Real]:
     )
 
 
+def exact_ints() -> st.SearchStrategy[int]:
+    """Ints whose sums cross 2**53, where a float total or ``float(total) / count`` loses the last digits."""
+    return st.one_of(
+        st.integers(-9, 9),
+        st.integers(2**52, 2**55),
+        st.integers(-(2**64), 2**64),
+        st.sampled_from([10**16 + 1, 2**53 + 1, -(2**53) - 1, 3 * 2**53 + 1]),
+    )
+
+
+def _counts() -> st.SearchStrategy[int]:
+    """How many times ``send_many`` sends: a few, or past 32 (and 35, and 64) in one go."""
+    return st.one_of(st.integers(2, 9), st.sampled_from([31, 33, 36, 65]))
+
+
 def _outcome_text(answer: object, error: BaseException | None) -> str:
     return f"answered {show(answer)}" if error is None else f"raised {describe_exception(error)}"
 
@@ -114,7 +135,7 @@ def _a(noun: str) -> str:
 
 
 def _ordinal(n: int) -> str:
-    return {1: "first", 2: "second"}.get(n, f"{n}th")
+    return {1: "first", 2: "second", 3: "third"}.get(n, f"{n}th")
 
 
 class AveragerMachineBase(ContractMachine):
@@ -242,23 +263,22 @@ class AveragerMachineBase(ContractMachine):
             return None, failure.error
 
     def _probe(self) -> None:
-        """Independence, then the mean of two values, before anything else (see the Discussion)."""
+        """Independence, then the mean of three values, before anything else (see the Discussion)."""
         mark = self.program.mark()
         first = self._start("avg1")
+        second = self._start("avg2")
         answers, marks = [], []
         for n, value in enumerate(_PROBE, start=1):
             answers.append(self._answer(f"answer{n} = {self.driver.send_source('avg1', repr(value))}", first, value))
             marks.append(self.program.mark())
-        second = self._start("avg2")
-        for n, (value, answer) in enumerate(zip(_PROBE, answers, strict=True), start=1):
             source = self.driver.send_source("avg2", repr(value))
             got = self._answer(source, second, value)
-            if not self.judge(f"{source} == answer{n}", same, got, answer):
+            if not self.judge(f"{source} == answer{n}", same, got, answers[-1]):
                 self.fail(
                     INDEPENDENCE,
                     f"a second averager answered {show(got)} to its {_ordinal(n)} value, {value!r}, where the first "
-                    f"answered {show(answer)} to the same values: averagers share state",
-                    expected=answer,
+                    f"answered {show(answers[-1])} to the same values, sent in turn: averagers share state",
+                    expected=answers[-1],
                     actual=got,
                     ending=(f"assert {source} == answer{n}, {self.tag(INDEPENDENCE)!r}",),
                     replace_last=True,
@@ -274,8 +294,8 @@ class AveragerMachineBase(ContractMachine):
         # The probe passed: leaving it out of the snippets keeps them to the point.
         self.program.truncate(mark)
 
-    def _send(self, value: Real) -> None:
-        expr = self.program.name(value)
+    def _send(self, value: Real, expr: str = "") -> None:
+        expr = expr or self.program.name(value)
         source = self.driver.send_source("avg", expr)
         if self.twin is not None:
             answer = self._send_to_both(source, expr, value)
@@ -283,6 +303,7 @@ class AveragerMachineBase(ContractMachine):
             answer = self._answer(source, self.avg, value)
         self.model.add(value)
         self.history.append((value, expr))
+        self.reach(self.model.count)
         self._judge(source, answer)
 
     def _send_to_both(self, source: str, expr: str, value: Real) -> object:
@@ -374,6 +395,35 @@ class AveragerMachineBase(ContractMachine):
     @rule(value=finite_reals())
     def send(self, value: Real) -> None:
         self._send(value)
+
+    @rule(value=exact_ints())
+    def send_int(self, value: int) -> None:
+        """An int only (programs that send nothing else are judged exactly)."""
+        self._send(value)
+
+    @rule(value=finite_reals(), count=_counts())
+    def send_many(self, value: Real, count: int) -> None:
+        """Send ``value`` ``count`` times: long runs of one repeated value, each answer judged."""
+        expr = self.program.name(value)
+        mark = self.program.mark()
+        for done in range(count):
+            self.program.truncate(mark)
+            self._repeat(done, expr)
+            self._send(value, expr)
+        self.program.truncate(mark)
+        self._repeat(count, expr)
+
+    def _repeat(self, times: int, expr: str) -> None:
+        """Write ``times`` sends of ``expr`` (to the twin first, if there is one) as one loop."""
+        if times:
+            sends = [self.driver.send_source(var, expr) for var in ("twin", "avg") if getattr(self, var) is not None]
+            self.program.add(f"for _ in range({times}):\n" + "\n".join(f"    {send}" for send in sends))
+
+    @rule()
+    def send_infinities(self) -> None:
+        """``inf``, then ``-inf``: their sum is NaN, an edge that one value at a time rarely reaches."""
+        self._send(float("inf"))
+        self._send(-float("inf"))
 
     @rule(value=st.sampled_from([float("nan"), float("inf"), -float("inf")]))
     def send_nonfinite(self, value: float) -> None:

@@ -398,7 +398,6 @@ class _Run:
 _NOTHING = object()
 
 
-
 def _task_error(exc: BaseException) -> BaseException:
     """``exc``, out of a call a task made: the channel's failure, or raised again.
 

@@ -118,7 +118,8 @@ CLAUSES = Clauses(
     Clause(
         "G2",
         "early send",
-        "send(v) with v not None on a GEN_CREATED generator must raise TypeError and leave it GEN_CREATED.",
+        "send(v) with v not None on a GEN_CREATED generator must raise TypeError and leave it GEN_CREATED; "
+        "send(None) starts it, as next() does.",
     ),
     Clause(
         "G3",
@@ -154,6 +155,12 @@ CLAUSES = Clauses(
         "conduct",
         "Every call must return within the time limit, and reading gi_running, gi_suspended and gi_frame "
         "must not raise.",
+    ),
+    Clause(
+        "G9",
+        "independence",
+        "Each call of the factory must return a new generator, and calls on one generator must not change the "
+        "state of another.",
     ),
 )
 

@@ -41,6 +41,7 @@ from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.program import guarded, show, type_name
 from spec._core.signals import theirs
+from spec.genstate.strategies import sent_values
 
 __all__ = ["GenStateMachineBase", "Thrown", "prepare_generator"]
 
@@ -111,11 +112,11 @@ def _state_line(state: GenState, tag: str) -> tuple[str, ...]:
 class GenStateMachineBase(ContractMachine):
     """Calls ``next``, ``send``, ``throw`` and ``close`` at random and judges each answer.
 
-    Subclasses set ``clauses`` (ids ``G1`` to ``G8``, in the order of the
-    module docstring) and ``conduct = "G8"``.
+    Subclasses set ``clauses`` (ids ``G1`` to ``G9``: G1 to G7 in the order
+    of the module docstring, G8 conduct, G9 independence) and ``conduct = "G8"``.
     """
 
-    clause_ids: ClassVar[tuple[str, ...]] = ("G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8")
+    clause_ids: ClassVar[tuple[str, ...]] = ("G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "G9")
 
     gen: Any
     state: GenState  # as last observed, and found legal
@@ -125,11 +126,51 @@ class GenStateMachineBase(ContractMachine):
         super().__init__()
         self.program.need("import inspect")
         self.throws = 0
-        self._start()
+        self._start(self._probe_independence())
 
-    def _start(self) -> None:
+    def _probe_independence(self) -> Any:
+        """Make a generator, then ``g``: they must be two, and resuming the first must leave ``g`` as it was.
+
+        Checked first in every program, before anything else is judged: a
+        factory that hands out one generator again and again (a cached
+        generator function) would otherwise hand the next program a generator
+        this one closed, and be blamed for that.  The probe leaves only
+        ``g = Name()`` in the program when it passes.
+        """
         binding = type(self).binding
-        self.gen = self.call(f"g = {binding.ref.name}()", binding.factory)
+        name = binding.ref.name
+        mark = self.program.mark()
+        first = self.call(f"first = {name}()", binding.factory)
+        gen = self.call(f"g = {name}()", binding.factory)
+        self.require(
+            gen is not first,
+            "G9",
+            f"{name}() returned the same generator twice",
+            expected="a new generator",
+            actual="the generator it returned before",
+            ending=(f"assert g is not first, {self.tag('G9')!r}",),
+        )
+        try:
+            before = GenState(self.call("inspect.getgeneratorstate(g)", inspect.getgeneratorstate, gen, record=False))
+            self._settle("next(first)", builtins.next, first)
+            after = GenState(self.call("inspect.getgeneratorstate(g)", inspect.getgeneratorstate, gen, record=False))
+            self.require(
+                after is before,
+                "G9",
+                f"next(first) changed the state of another generator, g, from {before.value} to {after.value}",
+                expected=before.value,
+                actual=after.value,
+                ending=_state_line(before, self.tag("G9")),
+            )
+        finally:
+            self._dispose(first)
+        self.program.truncate(mark)
+        self.program.add(f"g = {name}()")
+        return gen
+
+    def _start(self, gen: Any = None) -> None:
+        binding = type(self).binding
+        self.gen = gen if gen is not None else self.call(f"g = {binding.ref.name}()", binding.factory)
         self.state = self._observe()
         self.require(
             self.state is CREATED,
@@ -142,9 +183,9 @@ class GenStateMachineBase(ContractMachine):
 
     def teardown(self) -> None:
         """Close the generator, so that the garbage collector never runs its body."""
-        self._dispose()
+        self._dispose(self.gen)
 
-    def _dispose(self) -> None:
+    def _dispose(self, gen: Any) -> None:
         """Close the generator for good, if the target lets itself be closed.
 
         Discussion: a generator dropped while suspended is closed by the
@@ -157,7 +198,7 @@ class GenStateMachineBase(ContractMachine):
         A generator that survives all that is kept alive for good rather
         than left to the collector.
         """
-        gen, deadline = self.gen, type(self).binding.deadline
+        deadline = type(self).binding.deadline
         close = method(gen, "close")
         for attempt in (close, close, close, lambda: gen.throw(_Abandoned())):
             if self._closed(gen, deadline):
@@ -224,7 +265,7 @@ class GenStateMachineBase(ContractMachine):
     @rule()
     def new_generator(self) -> None:
         """Start over with a new generator (the old one is closed first, as in :meth:`teardown`)."""
-        self._dispose()
+        self._dispose(self.gen)
         self._start()
 
     @rule()
@@ -232,8 +273,8 @@ class GenStateMachineBase(ContractMachine):
         self._resume("next(g)", builtins.next, self.gen)
         self._renew()
 
-    @rule(value=st.integers(0, 9))
-    def send(self, value: int) -> None:
+    @rule(value=sent_values())
+    def send(self, value: object) -> None:
         self._send(value)
         self._renew()
 
@@ -264,14 +305,33 @@ class GenStateMachineBase(ContractMachine):
 
     # -- judging one call ----------------------------------------------------------
 
-    def _send(self, value: int) -> None:
-        source = f"g.send({value})"
+    def _send(self, value: object) -> None:
+        source = f"g.send({self.program.name(value)})"
         if self.state is not CREATED:
             self._resume(source, method(self.gen, "send"), value)
+            return
+        if value is None:
+            self._send_none(source)
             return
         why = "send(v) with v not None must raise TypeError on a new generator"
         self.call_raising(source, method(self.gen, "send"), value, expected=TypeError, clause="G2", why=why)
         self._expect_state(CREATED, self._observe(), "G2", f"{source} on a new generator raised TypeError")
+
+    def _send_none(self, source: str) -> None:
+        """``send(None)`` on a new generator starts it: a TypeError that leaves it new breaks G2."""
+        value, raised = self._settle(source, method(self.gen, "send"), None)
+        after = self._observe()
+        if isinstance(raised, TypeError) and after is CREATED:
+            self.fail(
+                "G2",
+                f"{source} on a new generator raised {describe_exception(raised)}; send(None) must start it",
+                expected="the generator starts, as with next(g)",
+                actual=describe_exception(raised),
+                ending=(f"{source}  # raises {describe_exception(raised)}",),
+                replace_last=True,
+            )
+        self.count("G2")
+        self._resume_judged(source, CREATED, value, raised, after)
 
     def _throw(self, error: BaseException) -> None:
         self.program.need("from spec.genstate import Thrown")
@@ -325,7 +385,11 @@ class GenStateMachineBase(ContractMachine):
         """``next``, ``send`` or ``throw``: judged by what it gave and the state it left."""
         before = self.state
         value, raised = self._settle(source, fn, *args)
-        after = self._observe()
+        self._resume_judged(source, before, value, raised, self._observe())
+
+    def _resume_judged(
+        self, source: str, before: GenState, value: object, raised: BaseException | None, after: GenState
+    ) -> None:
         if before is CLOSED:
             self._after_the_end(source, raised, value, after)
         elif isinstance(raised, StopIteration):

@@ -36,7 +36,7 @@ from impl.genlang import (
 )
 from spec.genstate.lang import Call, Close, Send, Throw
 
-__all__ = ["CAUGHT", "RAISED", "call_sequences", "calls", "programs"]
+__all__ = ["CAUGHT", "RAISED", "call_sequences", "calls", "programs", "sent_values"]
 
 RAISED: tuple[type[BaseException], ...] = (
     ValueError,
@@ -156,3 +156,14 @@ def calls() -> st.SearchStrategy[Call]:
 def call_sequences() -> st.SearchStrategy[tuple[Call, ...]]:
     """Up to eight calls (the run then closes the generator for good)."""
     return st.lists(calls(), min_size=1, max_size=8).map(tuple)
+
+
+def sent_values() -> st.SearchStrategy[object]:
+    """What the genstate contract sends: the default ("any") draw of its ``send`` rule.
+
+    ``None`` (which starts a new generator, as ``next()`` does), small ints,
+    and values that are falsy or equal to each other across types (``0``,
+    ``False``, ``0.0``, ``''``, ``()``), which code that tests ``if value:``
+    or ``value == None``-style conditions mistakes for ``None``.
+    """
+    return st.one_of(st.integers(0, 9), st.none(), st.sampled_from([False, 0.0, "", (), True]))

@@ -9,6 +9,7 @@ that each entry breaks only the clause it names.
 from __future__ import annotations
 
 import asyncio
+import collections
 import math
 import sys
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -438,6 +439,80 @@ def async_sleeps_on_negative() -> AsyncGenerator[Number, Any]:
     return _async_generator(nap=3600)
 
 
+# -- families the narrow search missed -------------------------------------------
+
+
+def float_of_exact_total() -> Callable[[Any], Number]:
+    """Sums exactly, then answers ``float(total) / count``: two roundings, off by an ulp past 2**53."""
+    total: Number = 0
+    count = 0
+
+    def inner(value: Any) -> Number:
+        nonlocal total, count
+        _check(value)
+        total += value
+        count += 1
+        return float(total) / count
+
+    return inner
+
+
+def last_32_values() -> Callable[[Any], Number]:
+    """Keeps only the last 32 finite values, "to bound memory": the 33rd pushes out the first.
+
+    NaN and infinities are summed apart, for good, as IEEE arithmetic would.
+    """
+    values: collections.deque[Any] = collections.deque(maxlen=32)
+    special: list[float] = []
+
+    def inner(value: Any) -> Number:
+        _check(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            special.append(value)
+        else:
+            values.append(value)
+        if special:
+            return sum(special)
+        return sum(values) / len(values)
+
+    return inner
+
+
+def skips_repeated_float() -> Callable[[Any], Number]:
+    """Counts a float only when it differs from the one before: a debounce for a sensor that repeats readings."""
+    total: Number = 0
+    count = 0
+    previous: list[Any] = []
+
+    def inner(value: Any) -> Number:
+        nonlocal total, count
+        _check(value)
+        if not (isinstance(value, float) and previous == [value]):
+            total += value
+            count += 1
+            previous[:] = [value]
+        return total / count
+
+    return inner
+
+
+class ClassTotals:
+    """Keeps total and count as class attributes, and resets them in ``__init__``: every averager shares one."""
+
+    total: Number = 0
+    count = 0
+
+    def __init__(self) -> None:
+        ClassTotals.total = 0
+        ClassTotals.count = 0
+
+    def __call__(self, value: Any) -> Number:
+        _check(value)
+        ClassTotals.total += value
+        ClassTotals.count += 1
+        return ClassTotals.total / ClassTotals.count
+
+
 _M = __name__
 CATALOGUE = (
     KnownBad(f"{_M}:integer_division", "AV1", "answers total // count"),
@@ -465,4 +540,8 @@ CATALOGUE = (
     KnownBad(f"{_M}:exact_fraction", "AV8", "Fraction(inf) raises OverflowError"),
     KnownBad(f"{_M}:spins_on_negative", "AV8", "loops forever on a negative value", timeout=0.25),
     KnownBad(f"{_M}:async_sleeps_on_negative", "AV8", "awaits an hour on a negative value", timeout=0.25),
+    KnownBad(f"{_M}:float_of_exact_total", "AV1", "answers float(total) / count: double rounding past 2**53"),
+    KnownBad(f"{_M}:last_32_values", "AV1", "averages only the last 32 finite values"),
+    KnownBad(f"{_M}:skips_repeated_float", "AV1", "ignores a float equal to the one before"),
+    KnownBad(f"{_M}:ClassTotals", "AV2", "total and count are class attributes, reset by __init__"),
 )

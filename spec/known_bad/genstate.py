@@ -7,8 +7,9 @@ one thing.  Two are native generators whose *body* is at fault.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 from spec.known_bad import KnownBad
 
@@ -167,6 +168,56 @@ def spins_after_first_yield() -> Generator[int, object, None]:
         pass
 
 
+class OnlyNextStarts(_Gen):
+    """Rejects every ``send`` before the start, ``send(None)`` too: only ``next()`` starts it."""
+
+    def __next__(self) -> Any:
+        self.started = True
+        return super().send(None)
+
+    def send(self, value: Any) -> Any:
+        if not self.started and self.gi_frame is not None:
+            raise TypeError("can't send to a just-started generator")
+        return super().send(value)
+
+
+@functools.cache
+def cached_generator() -> Generator[int, object, None]:
+    """A generator function under ``functools.cache``: every call returns the same generator."""
+    yield 1
+    yield 2
+
+
+class SharedProgress(_Gen):
+    """Counts its yields in a class attribute: one generator's progress moves every other's."""
+
+    shared_count: ClassVar[list[int]] = [0]
+
+    @property
+    def count(self) -> int:
+        return self.shared_count[0]
+
+    @count.setter
+    def count(self, value: int) -> None:
+        self.shared_count[0] = value
+
+    @property
+    def started(self) -> bool:
+        return self.shared_count[0] > 0 or self._started
+
+    @started.setter
+    def started(self, value: bool) -> None:
+        self._started = value
+
+    @property
+    def gi_suspended(self) -> bool:
+        return self.started and self.gi_frame is not None
+
+    @gi_suspended.setter
+    def gi_suspended(self, value: bool) -> None:
+        pass
+
+
 _M = __name__
 CATALOGUE = (
     KnownBad(f"{_M}:NeverSuspended", "G1", "gi_suspended is never set, so a suspended generator reads GEN_CREATED"),
@@ -181,4 +232,7 @@ CATALOGUE = (
     KnownBad(f"{_M}:ReturnValueTwice", "G6", "the return value arrives again with every later next()"),
     KnownBad(f"{_M}:ErrorLeavesSuspended", "G7", "an exception thrown in goes through but leaves it suspended"),
     KnownBad(f"{_M}:spins_after_first_yield", "G8", "the second next() spins forever", timeout=0.25),
+    KnownBad(f"{_M}:OnlyNextStarts", "G2", "send(None) on a new generator raises TypeError"),
+    KnownBad(f"{_M}:cached_generator", "G9", "functools.cache on the generator function: one generator for all"),
+    KnownBad(f"{_M}:SharedProgress", "G9", "counts its yields in a class attribute shared by every generator"),
 )

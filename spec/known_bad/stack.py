@@ -5,6 +5,7 @@ Each class starts from a correct list-based stack and breaks one thing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any, ClassVar
 
@@ -98,6 +99,59 @@ class Unhashable(_Stack):
         super().push(item)
 
 
+# -- values: identity, equality, sentinels -------------------------------------
+
+
+class InternsItems(_Stack):
+    """Stores one object per distinct hashable value, "to save memory": 1 and True become one, as do equal big ints."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pool: dict[Any, Any] = {}
+
+    def push(self, item: Any) -> None:
+        with contextlib.suppress(TypeError):  # unhashable items are stored as they are
+            item = self.pool.setdefault(item, item)
+        super().push(item)
+
+
+# -- sizes: growth points and bounds ------------------------------------------
+
+
+class RefusesBeyond100(_Stack):
+    """Has room for 100 items and ignores pushes beyond that."""
+
+    def push(self, item: Any) -> None:
+        if len(self.items) < 100:
+            super().push(item)
+
+
+# -- independence -------------------------------------------
+
+
+class SharedTopCache(_Stack):
+    """Caches the top for peek(), correctly, but in a class attribute, meant to be one per stack."""
+
+    shared_cache: ClassVar[list[Any]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cached = self.shared_cache
+
+    def peek(self) -> Any:
+        if not self.cached:
+            self.cached.append(super().peek())
+        return self.cached[0]
+
+    def push(self, item: Any) -> None:
+        self.cached.clear()
+        super().push(item)
+
+    def pop(self) -> Any:
+        self.cached.clear()
+        return super().pop()
+
+
 _M = __name__
 CATALOGUE = (
     KnownBad(f"{_M}:FifoStack", "S1", "pops the oldest item (a queue)"),
@@ -109,4 +163,7 @@ CATALOGUE = (
     KnownBad(f"{_M}:SharedDefault", "S6", "a mutable default argument shares one list between instances"),
     KnownBad(f"{_M}:ValueErrorWhenEmpty", "S7", "pop() on an empty stack raises ValueError"),
     KnownBad(f"{_M}:Unhashable", "S7", "push() hashes items, so unhashable ones raise TypeError"),
+    KnownBad(f"{_M}:InternsItems", "S5", "keeps one object per equal hashable value: True comes back as 1"),
+    KnownBad(f"{_M}:RefusesBeyond100", "S3", "ignores pushes beyond 100 items"),
+    KnownBad(f"{_M}:SharedTopCache", "S6", "the peek() cache is a class attribute"),
 )

@@ -400,7 +400,6 @@ def unaccounted(source: CountingSource, sink: RecordingSink, buffer: Iterable[ob
     return missing, extra
 
 
-
 def outcome(
     run: Callable[[CountingSource, RecordingBuffer, RecordingSink], object],
     source: CountingSource,
