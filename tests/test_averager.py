@@ -32,6 +32,7 @@ from impl.averager import (
 from spec import ClauseViolation, TargetError, Violation
 from spec._core.checker import Binding
 from spec._core.deadline import Deadline
+from spec._core.options import Options
 from spec._core.target import ref_for
 from spec.averager import CLAUSES, CONTRACT, AveragerContract, AveragerMachine
 from spec.averager.forms import _UNCLOSABLE, Form, form_of, prepare_averager
@@ -419,7 +420,7 @@ def test_shape_check_says_what_is_wrong(target: object, message: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a coroutine never awaited would warn
         with Deadline(0.1) as deadline, pytest.raises(TargetError, match=message):
-            prepare_averager(target, deadline)
+            prepare_averager(target, deadline, Options())
         gc.collect()
 
 
@@ -435,7 +436,7 @@ def test_shape_check_says_what_is_wrong(target: object, message: str) -> None:
 )
 def test_the_form_is_decided_once_and_reported(target: Callable[[], object], form: Form) -> None:
     with Deadline(1.0) as deadline:
-        assert prepare_averager(target, deadline).form == form.value
+        assert prepare_averager(target, deadline, Options()).form == form.value
     made = target()
     assert form_of(made) is form
     if inspect.isgenerator(made):
@@ -462,7 +463,7 @@ Step = tuple[Any, ...]
 def run(factory: Callable[[], object], *steps: Step, timeout: float = 1.0) -> Violation | None:
     """Run the machine's probe and then ``steps`` (rule name, arguments) against ``factory``."""
     with Deadline(timeout) as deadline:
-        prepared = prepare_averager(factory, deadline)
+        prepared = prepare_averager(factory, deadline, Options())
         binding = Binding(factory=factory, ref=ref_for(factory), deadline=deadline, form=prepared.form)
         machine_class = type("Machine", (AveragerMachine,), {"binding": binding})
         machine = None

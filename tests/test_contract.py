@@ -13,6 +13,7 @@ from spec._cli import main
 from spec._core.checker import Binding, Checker
 from spec._core.contract import given_runner
 from spec._core.deadline import Deadline
+from spec._core.options import Options
 from spec.queue import CONTRACT
 
 DOUBLING = Clauses(Clause("D1", "double", "f(x) must return 2 * x."), Clause("D2", "conduct", "f must not raise."))
@@ -25,7 +26,7 @@ def doubles(binding: Binding, x: int) -> None:
     checker.require(got == 2 * x, "D1", f"f({x}) returned {got}", expected=2 * x, actual=got)
 
 
-def prepare(target: object, deadline: Deadline) -> Prepared:
+def prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     return Prepared(factory=target, form="function")  # type: ignore[arg-type]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import hypothesis
 
-from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser
+from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser, contract_options, options_of
 from spec._core.oracle import check
 from spec._core.registry import contract_names, get_contract
 from spec._core.report import ClauseStatus, Report
@@ -23,7 +23,7 @@ def add_commands(commands: Any, common: Parser) -> None:
     """Add ``check``, ``selftest`` and ``list`` to ``commands`` (the CLI's subparsers)."""
     run = commands.add_parser(
         "check",
-        parents=[common],
+        parents=[common, contract_options()],
         help="check a target against a contract",
         description="Check TARGET against CONTRACT.  Exit 0: every clause holds; "
         "1: a clause is violated; 2: the check could not run.",
@@ -61,7 +61,14 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run(contract: str, target: str, args: argparse.Namespace) -> Report:
-    return check(contract, target, max_examples=args.max_examples, seed=args.seed, timeout=args.timeout)
+    return check(
+        contract,
+        target,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        timeout=args.timeout,
+        options=options_of(args),
+    )
 
 
 def _listing() -> str:

@@ -80,18 +80,30 @@ class TargetRef:
 class Program:
     """An append-only list of statements, with helpers to name values."""
 
-    __slots__ = ("_imports", "_lines", "_names", "_preamble")
+    __slots__ = ("_after", "_before", "_imports", "_lines", "_names", "_preamble")
 
     _imports: list[str]
     _preamble: tuple[str, ...]
     _lines: list[str]
     _names: int
+    _before: tuple[str, ...]
+    _after: tuple[str, ...]
 
     def __init__(self, preamble: Sequence[str] = ()) -> None:
         self._imports = []
         self._preamble = tuple(preamble)
         self._lines = []
         self._names = 0
+        self._before = self._after = ()
+
+    def enclose(self, before: Sequence[str], after: Sequence[str]) -> None:
+        """Put the statements under ``before`` and follow them with ``after``.
+
+        Each line of ``before`` opens a block (``async def program():``, then
+        ``with ExitStack() as stack:`` indented under it): the statements, and
+        any ending, are indented one level per line.
+        """
+        self._before, self._after = tuple(before), tuple(after)
 
     def add(self, *lines: str) -> None:
         """Append statements."""
@@ -114,21 +126,22 @@ class Program:
         if import_line not in self._imports:
             self._imports.append(import_line)
 
-    def name(self, value: object, *, prefix: str = "x") -> str:
+    def name(self, value: object, *, prefix: str = "x", bind: bool = False) -> str:
         """The source text that refers to ``value`` from now on.
 
-        Plain literals are written in place.  Anything else is bound to a fresh
-        name by an assignment added to the program, so that later statements
-        can compare by identity.  ``Fraction`` values bring their import.
+        Plain literals are written in place, unless ``bind`` (their identity
+        matters).  Anything else is bound to a fresh name by an assignment
+        added to the program, so that later statements can compare by
+        identity.  ``Fraction`` values bring their import.
         """
         text = literal(value)
-        if text is not None:
+        if text is not None and not bind:
             return text
         if isinstance(value, Fraction):
             self.need("from fractions import Fraction")
         self._names += 1
         name = f"{prefix}{self._names}"
-        self._lines.append(f"{name} = {value!r}")
+        self._lines.append(f"{name} = {text if text is not None else repr(value)}")
         return name
 
     def lines(self, *, ending: Sequence[str] = (), replace_last: bool = False) -> tuple[str, ...]:
@@ -137,5 +150,8 @@ class Program:
         With ``replace_last``, ``ending`` takes the place of the last statement
         (used when the failing check re-runs the last call inside an assert).
         """
-        body = self._lines[:-1] if replace_last and self._lines else self._lines
-        return (*sorted(self._imports), *self._preamble, *body, *ending)
+        body = [*(self._lines[:-1] if replace_last and self._lines else self._lines), *ending]
+        if self._before:
+            indent = "    " * len(self._before)
+            body = [indent + line for line in body]
+        return (*sorted(self._imports), *self._preamble, *self._before, *body, *self._after)

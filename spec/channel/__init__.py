@@ -59,6 +59,7 @@ from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
+from spec._core.options import Options
 from spec._core.testcase import ContractTestCase
 from spec.channel.plan import ChannelProgram, channel_programs, render_channel_tasks
 
@@ -115,7 +116,7 @@ def _pair(made: object) -> tuple[Any, Any]:
     return first, second
 
 
-def _prepare(target: object, deadline: Deadline) -> Prepared:
+def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     factory, name = as_factory(target, "a channel target must be a zero-argument callable")
     scheduler, make_channel = call_for_shape(f"{name}()", deadline, lambda: _pair(factory()))
     channel = call_for_shape(f"{name}()", deadline, make_channel, 1) if callable(make_channel) else None

@@ -54,6 +54,7 @@ from spec._core.clauses import ClauseViolation
 from spec._core.contract import Contract, Prepared, given_runner
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
+from spec._core.options import Options
 from spec._core.testcase import ContractTestCase
 from spec.pipeline.cases import Case, cases
 from spec.pipeline.harness import (
@@ -293,7 +294,7 @@ def _body(binding: Binding, case: Case) -> None:
     _Run(binding, case, settle=True).check()
 
 
-def _prepare(target: object, deadline: Deadline) -> Prepared:
+def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     if not callable(target):
         raise TargetError(f"a pipeline target must be a callable run(source, buffer, sink), got {target!r}")
     name = getattr(target, "__qualname__", repr(target))

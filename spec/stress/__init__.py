@@ -49,6 +49,7 @@ from hypothesis import strategies as st
 
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import SpecError
+from spec._core.options import Options
 from spec._core.oracle import DEFAULT_TIMEOUT, search_settings
 from spec._core.target import ref_for, resolve_target
 from spec.container import prepare_container
@@ -220,7 +221,7 @@ def stress(
     var = _VARS[kind]
     tally = _Tally()
     with Deadline(timeout) as deadline:
-        factory = prepare_container(kind)(obj, deadline).factory
+        factory = prepare_container(kind)(obj, deadline, Options()).factory
         if mode is None:
             mode = _mode_of(factory, deadline)
         model = get_model(kind)
