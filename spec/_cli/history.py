@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from spec._cli.parsing import Parser, number
+from spec._cli.parsing import Parser, contract_options, number, options_of
 from spec._core.errors import TargetError
 from spec._core.target import resolve_target
 from spec.linearize.histories import FORMATS, read_history
@@ -46,7 +46,7 @@ def add_commands(commands: Any, common: Parser) -> None:
     lin.add_argument("--no-shrink", action="store_true", help="do not shrink a counterexample")
     stress = commands.add_parser(
         "stress",
-        parents=[common],
+        parents=[common, contract_options()],
         help="stress a queue or stack with concurrent clients and check linearizability",
         description="Run generated scenarios against TARGET from several threads (or asyncio tasks) at once and "
         "check every run's history.  Exit 0: no violation found; 1: one found; 2: the check could not run.",
@@ -95,6 +95,7 @@ def _stress(args: argparse.Namespace) -> int:
         runs=args.runs,
         seed=args.seed,
         timeout=args.timeout,
+        options=options_of(args),
     )
     print(report.format())
     return 0 if report.ok else 1

@@ -41,7 +41,7 @@ from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextma
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Lifecycle", "Session", "enclosure", "lifecycle_of", "temporary_directory"]
+__all__ = ["UNMADE", "Lifecycle", "Session", "enclosure", "enter", "enter_async", "lifecycle_of", "temporary_directory"]
 
 
 class Lifecycle(enum.Enum):
@@ -145,25 +145,17 @@ class Session:
 
     def make(self) -> Any:
         """A new instance: the factory called, and entered as its lifecycle says."""
-        generator = self.lifecycle in (Lifecycle.GENERATOR, Lifecycle.ASYNC_GENERATOR)
-        return self.adopt(None if generator else self.run(self.factory))
+        return self.adopt(UNMADE)
 
     def adopt(self, made: object) -> Any:
-        """The instance ``made`` gives (what the factory returned, for plain and context-manager factories)."""
-        lifecycle = self.lifecycle
-        if lifecycle is Lifecycle.PLAIN:
-            return made
-        if lifecycle is Lifecycle.GENERATOR:
-            made = contextmanager(self.factory)()
-        elif lifecycle is Lifecycle.ASYNC_GENERATOR:
-            made = asynccontextmanager(self.factory)()
+        """The instance that ``made``, what one call of the factory returned, gives (see :func:`enter`).
+
+        Pass :data:`UNMADE` to call the factory here (inside the loop, when there is one).
+        """
         stack = self._stack
-        if lifecycle.is_async:
-            assert isinstance(stack, AsyncExitStack)
-            return self._on_loop(stack.enter_async_context(made))  # type: ignore[arg-type]
         if isinstance(stack, AsyncExitStack):
-            return self.run(stack.enter_context, made)
-        return stack.enter_context(made)  # type: ignore[arg-type]
+            return self._on_loop(enter_async(stack, self.factory, self.lifecycle, made))
+        return enter(stack, self.factory, self.lifecycle, made)
 
     def close(self) -> None:
         """Clean up every instance made, last first (the factories' code after ``yield``, ``__exit__``)."""
@@ -191,6 +183,39 @@ class Session:
     def _on_loop(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         assert self.loop is not None
         return self.loop.run_until_complete(coroutine)
+
+
+UNMADE: Any = object()
+"""Passed as ``made`` when the factory has not been called yet."""
+
+
+def enter(stack: ExitStack, factory: Callable[[], Any], lifecycle: Lifecycle, made: object = UNMADE) -> Any:
+    """An instance of ``factory``, entered on ``stack`` as ``lifecycle`` (not an async one) says.
+
+    ``made`` is what a call of the factory already returned, if it was called
+    (for plain factories and those returning a context manager).
+    """
+    assert not lifecycle.is_async, lifecycle
+    if lifecycle is Lifecycle.GENERATOR:
+        return stack.enter_context(contextmanager(factory)())
+    if made is UNMADE:
+        made = factory()
+    return stack.enter_context(made) if lifecycle is Lifecycle.CONTEXT else made  # type: ignore[arg-type]
+
+
+async def enter_async(
+    stack: AsyncExitStack, factory: Callable[[], Any], lifecycle: Lifecycle, made: object = UNMADE
+) -> Any:
+    """:func:`enter` on a running event loop, for every lifecycle."""
+    if lifecycle is Lifecycle.ASYNC_GENERATOR:
+        return await stack.enter_async_context(asynccontextmanager(factory)())
+    if lifecycle is Lifecycle.GENERATOR:
+        return stack.enter_context(contextmanager(factory)())
+    if made is UNMADE:
+        made = factory()
+    if lifecycle is Lifecycle.ASYNC_CONTEXT:
+        return await stack.enter_async_context(made)  # type: ignore[arg-type]
+    return stack.enter_context(made) if lifecycle is Lifecycle.CONTEXT else made  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -196,8 +196,8 @@ class Options:
                 parts.append(f"{name}={text if name == 'empty_returns' else repr(text)}")
         return ", ".join(parts)
 
-    def require(self, contract: str, accepted: Sequence[str], kinds: Sequence[str]) -> None:
-        """Raise :class:`~spec.OptionError` unless ``contract`` takes every option given.
+    def require(self, who: str, accepted: Sequence[str], kinds: Sequence[str]) -> None:
+        """Raise :class:`~spec.OptionError` unless ``who`` (``"the queue contract"``) takes every option given.
 
         ``accepted`` names the options it takes; ``kinds`` the item kinds (and
         :data:`STRATEGY` if it takes a strategy).
@@ -205,10 +205,10 @@ class Options:
         refused = [name for name in self.given if name not in accepted]
         if refused:
             takes = ", ".join(_FLAG_OF[name] for name in accepted) or "no option"
-            raise OptionError(f"the {contract} contract takes no {_FLAG_OF[refused[0]]} (it takes {takes})")
-        if self.items.kind not in kinds and "items" in accepted:
-            what = "a strategy" if self.items.kind == STRATEGY else f"--items {self.items.kind}"
-            raise OptionError(f"the {contract} contract takes no {what} (--items: {', '.join(kinds)})")
+            raise OptionError(f"{who} takes no {_FLAG_OF[refused[0]]} (it takes {takes})")
+        if "items" in accepted and self.items.kind not in kinds:
+            what = "strategy" if self.items.kind == STRATEGY else self.items.kind
+            raise OptionError(f"{who} takes no --items {what} (it takes {', '.join(kinds)})")
 
 
 class OptionKeywords(TypedDict, total=False):

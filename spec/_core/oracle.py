@@ -47,7 +47,7 @@ def check(
     seed: int | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     options: Options | None = None,
-    **given: Unpack[OptionKeywords],
+    **keywords: Unpack[OptionKeywords],
 ) -> Report:
     """Check ``target`` against ``contract`` and report what holds and what breaks.
 
@@ -78,8 +78,8 @@ def check(
         raise ValueError(f"max_examples must be a positive integer, got {max_examples!r}")
     if seed is not None and not seed >= 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    options = with_keywords(options, given)
-    options.require(contract.name, contract.options, contract.item_kinds)
+    options = with_keywords(options, keywords)
+    options.require(f"the {contract.name} contract", contract.options, contract.item_kinds)
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
     run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
     with Deadline(timeout) as deadline:

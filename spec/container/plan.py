@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from spec._core.contract import Prepared, as_factory, call_for_shape
 from spec._core.deadline import Deadline
 from spec._core.errors import OptionError, TargetError
-from spec._core.lifecycle import Lifecycle, Session, lifecycle_of
+from spec._core.lifecycle import UNMADE, Lifecycle, Session, lifecycle_of
 from spec._core.options import PARTS, STRATEGY, Method, Options, Sentinel, exception_name
 
 __all__ = [
@@ -166,7 +166,7 @@ def prepare_container(kind: str) -> Callable[[object, Deadline, Options], Prepar
     def prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
         factory, name = as_factory(target, f"a {kind} target must be a zero-argument callable (a class or factory)")
         lifecycle = lifecycle_of(factory)
-        made: object = None
+        made: object = UNMADE
         if lifecycle is Lifecycle.PLAIN:
             made = call_for_shape(f"{name}()", deadline, factory)
             lifecycle = lifecycle_of(factory, made)

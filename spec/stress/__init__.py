@@ -28,12 +28,22 @@ Check one::
     True
 
 or from the command line: ``python -m spec stress queue mypkg.mod:MyQueue``.
+
+The contract options (``--map``, ``--empty``, ``--empty-returns``,
+``--items``, ``--without``; see :mod:`spec._core.options`) apply to every
+call as in the queue and stack contracts: a target ``--without peek`` gets
+scenarios without ``peek``; an empty signal is recorded as the model's
+``IndexError``; item ``n`` is written in the ``--items`` kind (``b'3'``; a
+strategy cannot number its items, so ``module:attr`` is refused); every run
+makes its own instance, entered and cleaned up as its factory's lifecycle
+says.  Histories compare items with ``==``, so ``--compare`` changes
+nothing here, and ``len`` is never called.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import inspect
 import random
 import shlex
 import sys
@@ -41,20 +51,20 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spec._core.deadline import Deadline, TargetHung
-from spec._core.errors import SpecError
-from spec._core.options import Options
-from spec._core.oracle import DEFAULT_TIMEOUT, search_settings
+from spec._core.deadline import Deadline
+from spec._core.errors import OptionError, SpecError
+from spec._core.options import OptionKeywords, Options
+from spec._core.oracle import DEFAULT_TIMEOUT, search_settings, with_keywords
 from spec._core.target import ref_for, resolve_target
-from spec.container import prepare_container
+from spec.container import ITEM_KINDS, OPTIONS, ContainerPlan, prepare_container
 from spec.linearize import History, LinearizabilityResult, check_history, format_history, get_model
-from spec.stress.run import RunFailed, RunHung, Scenario, run_asyncio, run_threads
+from spec.stress.run import NUMBERED, Ops, RunFailed, RunHung, Scenario, run_asyncio, run_threads
 
 __all__ = ["DEFAULT_RUNS", "KINDS", "MODES", "Scenario", "StressFailure", "StressReport", "scenarios", "stress"]
 
@@ -74,9 +84,12 @@ _OPERATIONS = ("push", "pop", "peek")
 _VARS = {"queue": "q", "stack": "s"}
 
 
-def scenarios() -> st.SearchStrategy[Scenario]:
-    """Scenarios: up to 4 operations in sequence, then 2 or 3 clients of 1 to 3 operations."""
-    op = st.sampled_from(_OPERATIONS)
+def scenarios(operations: tuple[str, ...] = _OPERATIONS) -> st.SearchStrategy[Scenario]:
+    """Scenarios: up to 4 operations in sequence, then 2 or 3 clients of 1 to 3 operations.
+
+    ``operations`` are the ones to draw (a target ``--without peek`` has no ``peek``).
+    """
+    op = st.sampled_from(operations)
     return st.builds(
         Scenario,
         prefix=st.lists(op, max_size=4).map(tuple),
@@ -115,6 +128,8 @@ class StressReport:
     seconds: float
     seed: int
     importable: bool = True
+    options: Options = field(default_factory=Options)
+    ops: Ops = field(default_factory=Ops)
 
     @property
     def ok(self) -> bool:
@@ -122,10 +137,16 @@ class StressReport:
 
     @property
     def rerun(self) -> str:
-        """How to repeat this check with the same seed."""
-        if self.importable:
-            return f"python -m spec stress {self.kind} {shlex.quote(self.target)} --mode {self.mode} --seed {self.seed}"
-        return f"spec.stress.stress({self.kind!r}, <your factory>, mode={self.mode!r}, seed={self.seed})"
+        """How to repeat this check with the same seed and options."""
+        flags = self.options.command_line()
+        if self.importable and flags is not None:
+            command = (
+                f"python -m spec stress {self.kind} {shlex.quote(self.target)} --mode {self.mode} --seed {self.seed}"
+            )
+            return " ".join([command, *map(shlex.quote, flags)])
+        target = repr(self.target) if self.importable else "<your factory>"
+        keywords = "".join(f", {k}" for k in [self.options.keywords()] if k)
+        return f"spec.stress.stress({self.kind!r}, {target}, mode={self.mode!r}, seed={self.seed}{keywords})"
 
     def format(self) -> str:
         """The report as text, the way ``python -m spec stress`` prints it."""
@@ -141,7 +162,8 @@ class StressReport:
             lines.append(
                 "Smallest failing scenario:" if shrunk else "Failing scenario (not shrunk: a hang stops the search):"
             )
-            lines.append(textwrap.indent("\n".join(failure.scenario.program(name, _VARS[self.kind], together)), "    "))
+            program = failure.scenario.program(name, _VARS[self.kind], together, self.ops)
+            lines.append(textwrap.indent("\n".join(program), "    "))
             if failure.schedule:
                 lines.append(f"  interleaving chosen: {list(failure.schedule)}")
             lines.append("History of the failing run (client 0 is the sequential start):")
@@ -194,12 +216,16 @@ def stress(
     runs: int = DEFAULT_RUNS,
     seed: int | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    options: Options | None = None,
+    **keywords: Unpack[OptionKeywords],
 ) -> StressReport:
     """Stress ``target``, a ``kind`` ("queue" or "stack") target, with concurrent clients.
 
     ``target`` is a zero-argument callable or a ``TARGET`` string, as for
-    :func:`spec.check`.  ``mode`` is ``"threads"`` or ``"asyncio"`` (default:
-    asyncio when the instance's ``pop`` is a coroutine function).
+    :func:`spec.check`, and the contract options are given as for it (see
+    the module docstring).  ``mode`` is ``"threads"`` or ``"asyncio"``
+    (default: asyncio when a part's method is a coroutine function or the
+    factory is async).
     ``max_examples`` is how many scenarios to try (default: the profile's),
     ``runs`` how many times each runs, ``seed`` fixes the search,
     ``timeout`` bounds each call into the target, in seconds.
@@ -207,7 +233,8 @@ def stress(
     Returns a :class:`StressReport`; a target that is not linearizable, hangs
     or raises what the contract forbids is a failure in it, never an
     exception here.  Raises :class:`~spec.SpecError` for an unknown kind or
-    mode, a target that cannot be found or has the wrong shape, and
+    mode, a target that cannot be found or has the wrong shape, options
+    that do not apply (:class:`~spec.OptionError`), and
     :class:`ValueError` for non-positive counts or timeout.
     """
     if kind not in KINDS:
@@ -216,15 +243,16 @@ def stress(
         raise SpecError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
     if not runs >= 1 or (max_examples is not None and not max_examples >= 1):
         raise ValueError(f"runs and max_examples must be positive, got {runs!r} and {max_examples!r}")
+    options = with_keywords(options, keywords)
+    options.require("the stress oracle", OPTIONS, tuple(ITEM_KINDS))
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
     run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
     var = _VARS[kind]
     tally = _Tally()
     with Deadline(timeout) as deadline:
-        factory = prepare_container(kind)(obj, deadline, Options()).factory
-        if mode is None:
-            mode = _mode_of(factory, deadline)
+        factory, ops, mode = _prepare(kind, obj, deadline, options, mode=mode, label=ref.label)
         model = get_model(kind)
+        operations = tuple(op for op in _OPERATIONS if op in ops.methods)
 
         def judge(scenario: Scenario, run: Callable[[], History], schedule: list[int]) -> None:
             tally.runs += 1
@@ -247,24 +275,25 @@ def stress(
 
             @hypothesis.seed(seed)
             @run_settings
-            @given(scenarios())
+            @given(scenarios(operations))
             def example(scenario: Scenario) -> None:
                 tally.examples += 1
                 for _ in range(runs):
-                    judge(scenario, lambda: run_threads(factory, scenario, deadline, var), [])
+                    judge(scenario, lambda: run_threads(factory, scenario, deadline, var, ops=ops), [])
 
         else:
 
             @hypothesis.seed(seed)
             @run_settings
-            @given(scenarios(), st.integers(0, 2**32 - 1))
+            @given(scenarios(operations), st.integers(0, 2**32 - 1))
             def example(scenario: Scenario, schedules: int) -> None:
                 tally.examples += 1
                 for run in range(runs):
                     # Each run's interleaving comes from its own seeded
                     # generator: reproducible from (schedules, run) alone.
                     choose, schedule = _chooser(f"{schedules}/{run}")
-                    judge(scenario, functools.partial(run_asyncio, factory, scenario, choose, timeout, var), schedule)
+                    run_one = functools.partial(run_asyncio, factory, scenario, choose, timeout, var, ops=ops)
+                    judge(scenario, run_one, schedule)
 
         started = time.perf_counter()
         failure = _search(example, tally, mode)
@@ -279,20 +308,48 @@ def stress(
         seconds=seconds,
         seed=seed,
         importable=ref.importable,
+        options=options,
+        ops=ops,
     )
 
 
-def _mode_of(factory: Callable[[], Any], deadline: Deadline) -> str:
-    """``"asyncio"`` if a fresh instance's ``pop`` is a coroutine function, else ``"threads"``.
+# The most items a scenario pushes: 4 in sequence, then 3 clients of 3.
+_MOST_ITEMS = 4 + 3 * 3
 
-    A factory that fails here is stressed on threads, where the failure is
-    reported like any other.
-    """
-    try:
-        instance = deadline.call(factory)
-    except (Exception, TargetHung):
-        return "threads"
-    return "asyncio" if inspect.iscoroutinefunction(getattr(instance, "pop", None)) else "threads"
+
+def _prepare(
+    kind: str, obj: object, deadline: Deadline, options: Options, *, mode: str | None, label: str
+) -> tuple[Callable[[], Any], Ops, str]:
+    """The shape check under the options: the factory, how runs call it, and the mode."""
+    # len is never called here: a target without it is stressed all the same.
+    unsized = dataclasses.replace(
+        options,
+        map={part: m for part, m in options.map.items() if part != "len"},
+        without=options.without | {"len"},
+    )
+    prepared = prepare_container(kind)(obj, deadline, unsized)
+    plan: ContainerPlan = prepared.plan
+    if mode is None:
+        mode = "asyncio" if plan.on_loop else "threads"
+    elif mode == "threads" and plan.on_loop:
+        raise SpecError(f"{label} is async (coroutine methods or an async factory): stress it with --mode asyncio")
+    return prepared.factory, _ops(plan, options), mode
+
+
+def _ops(plan: ContainerPlan, options: Options) -> Ops:
+    """How runs call the target the plan describes, with items numbered in the ``--items`` kind."""
+    number = NUMBERED[options.items.kind]
+    sentinel = plan.sentinel
+    if sentinel is not None and any(sentinel.matches(number(n)) for n in range(1, _MOST_ITEMS + 1)):
+        raise OptionError(f"--empty-returns {sentinel.text}: stress pushes that item; pick another sentinel")
+    return Ops(
+        methods={part: m for part, m in plan.methods.items() if part != "len"},
+        awaiting=plan.awaiting,
+        empty=plan.empty,
+        sentinel=sentinel,
+        item=number,
+        lifecycle=plan.lifecycle,
+    )
 
 
 def _chooser(seed: str) -> tuple[Callable[[int], int], list[int]]:

@@ -21,6 +21,12 @@ A call that raises what the contract does not allow (anything from
 ``push``; anything but :class:`IndexError` from ``pop`` and ``peek``) stops
 the run with :class:`RunFailed`; a call that does not return in time stops
 it with :class:`RunHung`.  Both carry the history recorded so far.
+
+:class:`Ops` carries the contract options into a run: the method that plays
+each part (awaited when it is a coroutine function), what signals "empty"
+(recorded as the model's ``IndexError``), how item ``n`` is written under
+``--items`` (``b'3'`` for bytes), and the factory's lifecycle: every run
+makes its own instance and cleans it up when the run ends.
 """
 
 from __future__ import annotations
@@ -30,15 +36,30 @@ import contextvars
 import inspect
 import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from contextlib import AsyncExitStack, ExitStack
+from dataclasses import dataclass, field
 from typing import Any
 
 from spec._core.checker import TARGET_ERRORS, describe_exception
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.lifecycle import Lifecycle, enter, enter_async
+from spec._core.options import Method, Sentinel
+from spec._core.program import literal
 from spec.linearize import History, Raised, Recorder
 
-__all__ = ["Call", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
+__all__ = ["NUMBERED", "Call", "Ops", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
+
+NUMBERED: Mapping[str, Callable[[int], object]] = {
+    "any": int,
+    "int": int,
+    "hashable": int,
+    "picklable": int,
+    "str": str,
+    "bytes": lambda n: str(n).encode(),
+    "float": lambda n: n + 0.5,
+}
+"""Item ``n`` of a scenario under each ``--items`` kind: ``3``, ``'3'``, ``b'3'``, ``3.5``."""
 
 # Client numbers: the sequential start is client 0, the parallel clients 1, 2 ...
 _START = 0
@@ -77,12 +98,43 @@ class Scenario:
         """How many operations the scenario makes."""
         return len(self.prefix) + sum(map(len, self.clients))
 
-    def program(self, name: str, var: str, together: str) -> tuple[str, ...]:
+    def program(self, name: str, var: str, together: str, ops: Ops | None = None) -> tuple[str, ...]:
         """The scenario as Python-like lines; ``together`` names what runs the clients (threads, tasks)."""
+        ops = ops or Ops()
         start, clients = self.calls()
-        lines = [f"{var} = {name}()", *(c.source(var) for c in start), f"# then, at once, one {together} each:"]
-        lines += [f"#   {n}: " + "; ".join(c.source(var) for c in calls) for n, calls in enumerate(clients, 1)]
+        made = ops.lifecycle.source(name)
+        lines = [f"{var} = {made}", *(ops.source(c, var) for c in start), f"# then, at once, one {together} each:"]
+        lines += [f"#   {n}: " + "; ".join(ops.source(c, var) for c in calls) for n, calls in enumerate(clients, 1)]
         return tuple(lines)
+
+
+@dataclass(frozen=True)
+class Ops:
+    """How a run calls the target (see the module docstring); the default is the contract's own protocol."""
+
+    methods: Mapping[str, Method] = field(default_factory=lambda: {op: Method(op) for op in ("push", "pop", "peek")})
+    awaiting: frozenset[str] = frozenset()
+    empty: tuple[type[BaseException], ...] = (IndexError,)
+    sentinel: Sentinel | None = None
+    item: Callable[[int], object] = int
+    lifecycle: Lifecycle = Lifecycle.PLAIN
+
+    def source(self, call: Call, var: str) -> str:
+        """How ``call`` reads in Python under these options (``q.put(b'3')``)."""
+        method = self.methods[call.name]
+        args = [*method.args, *(() if call.item is None else (self.item(call.item),))]
+        awaited = "await " if call.name in self.awaiting else ""
+        return f"{awaited}{var}.{method.name}({', '.join(str(literal(arg)) for arg in args)})"
+
+    def start(self, target: Any, call: Call) -> Any:
+        """Call ``call`` on ``target``: its result, or the awaitable to await for it."""
+        method = self.methods[call.name]
+        args = (*method.args, *(() if call.item is None else (self.item(call.item),)))
+        return getattr(target, method.name)(*args)
+
+    def says_empty(self, output: object) -> bool:
+        """``output`` (of pop or peek) is the empty sentinel."""
+        return self.sentinel is not None and self.sentinel.matches(output)
 
 
 class RunFailed(Exception):
@@ -105,31 +157,68 @@ class RunHung(Exception):
         self.history = history
 
 
-def _settle(call: Call, error: BaseException, var: str, client: int) -> Raised:
+_EMPTY = Raised("IndexError")
+_CLEANUP_ERRORS: tuple[type[BaseException], ...] = (*TARGET_ERRORS, TargetHung)
+
+
+def _settle(call: Call, error: BaseException, var: str, client: int, ops: Ops) -> Raised:
     """The output of a call that raised ``error``; :class:`_Refused` if the contract forbids it."""
-    if isinstance(error, IndexError) and call.name != "push":
-        return Raised("IndexError")
+    if isinstance(error, ops.empty) and call.name != "push":
+        return _EMPTY
     who = "the start" if client == _START else f"client {client}"
-    raise _Refused(f"{call.source(var)} ({who}) raised {describe_exception(error)}")
+    raise _Refused(f"{ops.source(call, var)} ({who}) raised {describe_exception(error)}")
+
+
+def _output(call: Call, output: object, ops: Ops) -> object:
+    """What the history records for ``call`` returning ``output``: the empty sentinel is the model's empty."""
+    return _EMPTY if call.name != "push" and ops.says_empty(output) else output
 
 
 class _Refused(Exception):
     """A call raised something the contract does not allow (the message says what)."""
 
 
-def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadline, var: str) -> History:
-    """Run ``scenario`` on threads against a fresh ``factory()``; return the history.
+def run_threads(
+    factory: Callable[[], Any], scenario: Scenario, deadline: Deadline, var: str, *, ops: Ops | None = None
+) -> History:
+    """Run ``scenario`` on threads against a fresh instance of ``factory``; return the history.
 
     Raises :class:`RunFailed` or :class:`RunHung` (see the module docstring).
     """
+    ops = ops or Ops()
     recorder = Recorder()
+    stack = ExitStack()
+    failed = True
+    try:
+        history = _run_threads(recorder, stack, factory, scenario, deadline, var=var, ops=ops)
+        failed = False
+    finally:
+        try:
+            deadline.call(stack.close)
+        except _CLEANUP_ERRORS as exc:
+            if not failed:  # a run that already failed is reported as it failed
+                message = f"cleaning up after the run raised {describe_exception(exc)}"
+                raise RunFailed(message, recorder.history()) from None
+    return history
+
+
+def _run_threads(
+    recorder: Recorder,
+    stack: ExitStack,
+    factory: Callable[[], Any],
+    scenario: Scenario,
+    deadline: Deadline,
+    *,
+    var: str,
+    ops: Ops,
+) -> History:
     start, clients = scenario.calls()
     seconds = deadline.seconds
     refused: list[str] = []
     try:
-        target = _make(factory, deadline.call)
+        target = _make(factory, deadline.call, lambda: enter(stack, factory, ops.lifecycle))
         for call in start:
-            _call_sync(recorder, target, call, client=_START, var=var, run=deadline.call)
+            _call_sync(recorder, target, call, client=_START, var=var, run=deadline.call, ops=ops)
     except TargetHung as hung:
         raise RunHung(f"the start {hung}", recorder.history()) from None
     except _Refused as exc:
@@ -140,7 +229,7 @@ def run_threads(factory: Callable[[], Any], scenario: Scenario, deadline: Deadli
         try:
             barrier.wait()
             for call in calls:
-                _call_sync(recorder, target, call, client=number, var=var, run=_direct)
+                _call_sync(recorder, target, call, client=number, var=var, run=_direct, ops=ops)
         except _Refused as exc:
             refused.append(str(exc))
 
@@ -166,23 +255,23 @@ def _direct(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
-def _make(factory: Callable[[], Any], run: Callable[..., Any]) -> Any:
-    """A fresh target; :class:`_Refused` if the factory raises."""
+def _make(factory: Callable[[], Any], run: Callable[..., Any], make: Callable[[], Any]) -> Any:
+    """A fresh target, ``run(make)``; :class:`_Refused` if making it raises."""
     try:
-        return run(factory)
+        return run(make)
     except TARGET_ERRORS as exc:
         name = getattr(factory, "__qualname__", repr(factory))
         raise _Refused(f"{name}() raised {describe_exception(exc)}") from None
 
 
-def _call_sync(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any]) -> None:
-    method = getattr(target, call.name)
-    args = () if call.item is None else (call.item,)
-    token = recorder.begin(client, call.name, call.item)
+def _call_sync(
+    recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any], ops: Ops
+) -> None:
+    token = recorder.begin(client, call.name, None if call.item is None else ops.item(call.item))
     try:
-        output = run(method, *args)
+        output = _output(call, run(ops.start, target, call), ops)
     except TARGET_ERRORS as exc:
-        output = _settle(call, exc, var, client)
+        output = _settle(call, exc, var, client, ops)
     recorder.end(token, output)
 
 
@@ -261,6 +350,15 @@ def _first(n: int) -> int:
     return 0
 
 
+async def _made(factory: Callable[[], Any], making: Coroutine[Any, Any, Any]) -> Any:
+    """The instance ``making`` makes; :class:`_Refused` if it raises."""
+    try:
+        return await making
+    except (Exception, SystemExit) as exc:
+        name = getattr(factory, "__qualname__", repr(factory))
+        raise _Refused(f"{name}() raised {describe_exception(exc)}") from None
+
+
 async def _limited(main: Callable[[], Coroutine[Any, Any, None]], seconds: float | None) -> None:
     # main() is made here, inside the loop, so that a run stopped before
     # this task starts leaves no coroutine that was never awaited.
@@ -268,32 +366,40 @@ async def _limited(main: Callable[[], Coroutine[Any, Any, None]], seconds: float
 
 
 def run_asyncio(
-    factory: Callable[[], Any], scenario: Scenario, choose: Callable[[int], int], seconds: float | None, var: str
+    factory: Callable[[], Any],
+    scenario: Scenario,
+    choose: Callable[[int], int],
+    seconds: float | None,
+    var: str,
+    *,
+    ops: Ops | None = None,
 ) -> History:
     """Run ``scenario`` as asyncio tasks, in the order ``choose`` picks; return the history.
 
     ``choose(n)`` returns an index in ``range(n)``: which of the ``n`` ready
     callbacks runs next.  Raises :class:`RunFailed` or :class:`RunHung`.
     """
+    ops = ops or Ops()
     recorder = Recorder()
     start, clients = scenario.calls()
 
     async def client(number: int, calls: Sequence[Call], target: Any) -> None:
         for call in calls:
-            method = getattr(target, call.name)
-            token = recorder.begin(number, call.name, call.item)
+            token = recorder.begin(number, call.name, None if call.item is None else ops.item(call.item))
             try:
-                output = method() if call.item is None else method(call.item)
+                output = ops.start(target, call)
                 if inspect.isawaitable(output):
                     output = await output
+                output = _output(call, output, ops)
             except (Exception, SystemExit) as exc:  # not GeneratorExit: it closes this coroutine
-                output = _settle(call, exc, var, number)
+                output = _settle(call, exc, var, number, ops)
             recorder.end(token, output)
 
     async def main() -> None:
-        target = _make(factory, _direct)
-        await client(_START, start, target)
-        await asyncio.gather(*(client(n, calls, target) for n, calls in enumerate(clients, 1)))
+        async with AsyncExitStack() as stack:
+            target = await _made(factory, enter_async(stack, factory, ops.lifecycle))
+            await client(_START, start, target)
+            await asyncio.gather(*(client(n, calls, target) for n, calls in enumerate(clients, 1)))
 
     limit = None if seconds is None else seconds * (1 + scenario.size)
     loop = _ChosenOrderLoop(choose)
