@@ -46,7 +46,7 @@ import builtins
 import importlib
 import math
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack, cast
 
@@ -60,6 +60,7 @@ __all__ = [
     "COMPARES",
     "FLAGS",
     "ITEM_KINDS",
+    "NUMBERED",
     "OPTIONAL_PARTS",
     "PARTS",
     "STRATEGY",
@@ -71,6 +72,7 @@ __all__ = [
     "Sentinel",
     "exception_name",
     "make_options",
+    "number_of",
     "options_from",
     "options_from_text",
 ]
@@ -88,6 +90,33 @@ STRATEGY = "module:attr"
 """How :attr:`~spec.Contract.item_kinds` says a contract takes a strategy of its own."""
 
 COMPARES = ("identity", "equal")
+
+NUMBERED: Mapping[str, Callable[[int], object]] = {
+    "any": int,
+    "int": int,
+    "hashable": int,
+    "picklable": int,
+    "str": str,
+    "bytes": lambda n: str(n).encode(),
+    "float": lambda n: n + 0.5,
+}
+"""Item number ``n`` in each ``--items`` kind (``3``, ``'3'``, ``b'3'``, ``3.5``), where a contract numbers items."""
+
+
+def number_of(kind: str, value: object) -> int | None:
+    """The ``n >= 0`` whose item of ``kind`` :data:`NUMBERED` makes is ``value`` (same type, equal), or ``None``.
+
+    Only plain ints, strs, bytes and floats are read, so no code of another
+    object's runs.
+    """
+    if type(value) not in (int, str, bytes, float):
+        return None
+    try:
+        n = int(value)  # type: ignore[call-overload]
+    except (ValueError, OverflowError):
+        return None
+    made = NUMBERED[kind](n)
+    return n if n >= 0 and type(made) is type(value) and made == value else None
 
 
 @dataclass(frozen=True)

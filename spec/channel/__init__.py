@@ -48,6 +48,7 @@ reported.
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections import Counter
 from collections.abc import Generator, Iterable
@@ -61,7 +62,7 @@ from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.options import Options
 from spec._core.testcase import ContractTestCase
-from spec.channel.plan import ChannelProgram, channel_programs, render_channel_tasks
+from spec.channel.plan import ITEM_KINDS, ChannelProgram, channel_programs, render_channel_tasks
 
 __all__ = ["CLAUSES", "CONTRACT", "ChannelContract", "ChannelTarget"]
 
@@ -130,7 +131,9 @@ def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
             f"{name}() returned a pair without {', '.join(missing)} (a channel target returns "
             "(scheduler, make_channel); make_channel(capacity) has put, get and close)"
         )
-    return Prepared(factory=factory)
+    kind = options.items.kind
+    note = f"items: the producers put {kind} items ({ITEM_KINDS[kind]('p', 0)!r} ...)"
+    return Prepared(factory=factory, notes=() if kind == "any" else (note,))
 
 
 @dataclass
@@ -304,7 +307,7 @@ class _Run:
                 expected=want,
                 actual=mine,
                 ending=(
-                    f"assert [item for event, item in log if event == 'got' and item[0] == {producer!r}] == {want!r}, "
+                    f"assert [item for event, item in log if event == 'got' and item in {want!r}] == {want!r}, "
                     f"{self.checker.tag(_ORDER) + f': {producer} items must be got in order'!r}",
                 ),
             )
@@ -366,7 +369,8 @@ class _Run:
 
 
 def _check_program(binding: Binding, program: ChannelProgram) -> None:
-    _Run(Checker(clauses=CLAUSES, conduct=_CONDUCT, binding=binding), program).check()
+    kind = binding.options.items.kind
+    _Run(Checker(clauses=CLAUSES, conduct=_CONDUCT, binding=binding), dataclasses.replace(program, kind=kind)).check()
 
 
 CONTRACT = Contract(
@@ -378,6 +382,8 @@ CONTRACT = Contract(
     "EOFError once closed and drained",
     prepare=_prepare,
     runner=given_runner(channel_programs(), _check_program),
+    options=("items",),
+    item_kinds=tuple(ITEM_KINDS),
     references=("impl.channel:scheduler_and_channels",),
 )
 

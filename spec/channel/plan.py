@@ -1,7 +1,9 @@
 """The programs the channel contract runs: producers, consumers, one channel.
 
 A program is a capacity, one to three producers (``p``, ``q``, ``r``), each
-putting its own items (``"p0"``, ``"p1"`` ...), and one to three consumers
+putting its own items (``"p0"``, ``"p1"`` ...; under ``--items bytes``
+``b"p0"``, under ``int`` ``0, 1 ...`` for ``p`` and ``10, 11 ...`` for ``q``,
+``0.5 ...`` under ``float``), and one to three consumers
 (``c``, ``d``, ``e``) that get items until ``get()`` raises ``EOFError``.  The
 last producer to finish closes the channel.  Tasks are spawned in a drawn
 order, and a *pausing* task yields once more after each of its operations, so
@@ -16,15 +18,32 @@ snippet's final assertion reads the same evidence the oracle judged.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
-__all__ = ["CONSUMERS", "PRODUCERS", "ChannelProgram", "channel_programs", "render_channel_tasks"]
+__all__ = ["CONSUMERS", "ITEM_KINDS", "PRODUCERS", "ChannelProgram", "channel_programs", "render_channel_tasks"]
 
 PRODUCERS = "pqr"
 CONSUMERS = "cde"
+
+
+def _labelled(producer: str, k: int) -> object:
+    return f"{producer}{k}"
+
+
+ITEM_KINDS: Mapping[str, Callable[[str, int], object]] = {
+    "any": _labelled,
+    "str": _labelled,
+    "hashable": _labelled,
+    "picklable": _labelled,
+    "bytes": lambda producer, k: f"{producer}{k}".encode(),
+    "int": lambda producer, k: 10 * PRODUCERS.index(producer) + k,
+    "float": lambda producer, k: 10 * PRODUCERS.index(producer) + k + 0.5,
+}
+"""Item ``k`` of a producer under each ``--items`` kind the channel contract takes."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +51,8 @@ class ChannelProgram:
     """One program: ``puts[i]`` items by producer ``PRODUCERS[i]``, ``consumers`` consumers.
 
     ``order`` is the spawn order of every task, by name; ``pauses`` the
-    names of the tasks that yield after each operation.
+    names of the tasks that yield after each operation; ``kind`` the
+    ``--items`` kind of the items put (see :data:`ITEM_KINDS`).
     """
 
     capacity: int
@@ -40,6 +60,7 @@ class ChannelProgram:
     consumers: int
     order: tuple[str, ...]
     pauses: frozenset[str] = frozenset()
+    kind: str = "any"
 
     @property
     def producers(self) -> tuple[str, ...]:
@@ -49,19 +70,21 @@ class ChannelProgram:
     def consumer_names(self) -> tuple[str, ...]:
         return tuple(CONSUMERS[: self.consumers])
 
-    def items(self, producer: str) -> tuple[str, ...]:
+    def items(self, producer: str) -> tuple[object, ...]:
         """What ``producer`` puts, in order."""
-        return tuple(f"{producer}{k}" for k in range(self.puts[PRODUCERS.index(producer)]))
+        item = ITEM_KINDS[self.kind]
+        return tuple(item(producer, k) for k in range(self.puts[PRODUCERS.index(producer)]))
 
     @property
-    def all_items(self) -> tuple[str, ...]:
+    def all_items(self) -> tuple[object, ...]:
         return tuple(item for producer in self.producers for item in self.items(producer))
 
     def __repr__(self) -> str:
         pauses = f", pauses={''.join(sorted(self.pauses))!r}" if self.pauses else ""
+        kind = f", kind={self.kind!r}" if self.kind != "any" else ""
         return (
             f"ChannelProgram(capacity={self.capacity}, puts={self.puts}, consumers={self.consumers}, "
-            f"order={''.join(self.order)!r}{pauses})"
+            f"order={''.join(self.order)!r}{pauses}{kind})"
         )
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:

@@ -9,7 +9,9 @@ item added to it, and the sink records what it receives and may be made to
 raise, as may the source.
 
 Model: the produced sequence ``0, 1, 2, ...``; the sink must receive a prefix
-of it, in order, and all of it when ``run`` returns.
+of it, in order, and all of it when ``run`` returns.  ``--items KIND`` writes
+the items in another kind (``'0'``, ``b'0'``, ``0.5`` ...; see
+:class:`CountingSource`), for a pipeline that only carries such values.
 
 Check a pipeline::
 
@@ -54,7 +56,7 @@ from spec._core.clauses import ClauseViolation
 from spec._core.contract import Contract, Prepared, given_runner
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
-from spec._core.options import Options
+from spec._core.options import NUMBERED, Options
 from spec._core.testcase import ContractTestCase
 from spec.pipeline.cases import Case, cases
 from spec.pipeline.harness import (
@@ -73,7 +75,6 @@ from spec.pipeline.harness import (
     SinkFailure,
     SourceFailure,
     Stopped,
-    is_item,
     outcome,
 )
 
@@ -111,7 +112,7 @@ class _Run(Checker):
         super().__init__(clauses=CLAUSES, conduct=CONDUCT, binding=binding)
         self.case = case
         self.settle = settle
-        self.source = CountingSource(case.items, fail=case.source_fails)
+        self.source = CountingSource(case.items, fail=case.source_fails, kind=binding.options.items.kind)
         self.buffer = RecordingBuffer(maxlen=case.maxlen, source=self.source)
         self.sink = RecordingSink(self.source, fail_at=case.sink_fails_at)
         self.program.need(_HARNESS)
@@ -198,15 +199,15 @@ class _Run(Checker):
         what = f"the source raised after {source.items} item{'' if source.items == 1 else 's'}"
         self._reraised(raised, source.error, SOURCE_ERROR, what, "source")
         if len(sink.items) < source.items:
-            left = [item for item in self.buffer if is_item(item, source.pulls)]
+            left = [item for item in self.buffer if source.index(item) is not None]
             self.fail(
                 SOURCE_ERROR,
                 f"{what}, and run raised it having delivered {len(sink.items)} of them "
                 f"({len(left)} left in the buffer)",
-                expected=list(range(source.items)),
+                expected=source.first(source.items),
                 actual=sink.items,
                 ending=(
-                    f"assert sink.items == list(range({source.items})), "
+                    f"assert sink.items == source.first({source.items}), "
                     f"{self.tag(SOURCE_ERROR) + ': items made before the failure must be delivered'!r}",
                 ),
             )
@@ -234,7 +235,7 @@ class _Run(Checker):
         """Every item pulled is delivered, the one the sink raised on, or in the buffer: once."""
         source, sink = self.source, self.sink
         done = len(sink.items) + (1 if sink.raised else 0)
-        held = sorted(item for item in self.buffer if is_item(item, source.pulls))
+        held = sorted(n for n in map(source.index, self.buffer) if n is not None)
         due = list(range(done, source.pulls))
         if held == due:
             return
@@ -244,14 +245,14 @@ class _Run(Checker):
         else:
             twice = sorted({item for item in held if held.count(item) > 1 or item not in due})
             problem = f"item(s) {_listed(twice)} are in the buffer more than once, or after delivery"
-        failed = " + [sink.fail_at]" if sink.raised else ""
+        failed = " + [source.item(sink.fail_at)]" if sink.raised else ""
         self.fail(
             clause,
             problem,
             expected=due,
             actual=held,
             ending=(
-                f"assert sorted(sink.items{failed} + list(buffer)) == list(range(source.pulls)), "
+                f"assert sorted(sink.items{failed} + list(buffer), key=source.order) == source.first(source.pulls), "
                 f"{self.tag(clause) + ': ' + problem!r}",
             ),
         )
@@ -311,13 +312,22 @@ def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):  # no signature to read (some builtins): try it as it is
-        return Prepared(factory=target)
+        return Prepared(factory=target, notes=_notes(options))
     try:
         signature.bind(None, None, None)
     except TypeError as exc:
         shown = signature.replace(return_annotation=inspect.Signature.empty)
         raise TargetError(f"{name}{shown} cannot be called as run(source, buffer, sink): {exc}") from None
-    return Prepared(factory=target)
+    return Prepared(factory=target, notes=_notes(options))
+
+
+def _notes(options: Options) -> tuple[str, ...]:
+    kind = options.items.kind
+    return (
+        ()
+        if kind == "any"
+        else (f"items: the source yields {kind} items ({CountingSource(1, kind=kind).item(0)!r} ...)",)
+    )
 
 
 CONTRACT = Contract(
@@ -329,6 +339,8 @@ CONTRACT = Contract(
     prepare=_prepare,
     runner=given_runner(cases(), _body),
     references=("impl.pipeline:coordinator",),
+    options=("items",),
+    item_kinds=tuple(NUMBERED),
 )
 
 

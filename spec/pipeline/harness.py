@@ -30,10 +30,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import NoReturn, TypeGuard
+from typing import NoReturn
 
 from spec._core.clauses import Clause, Clauses
 from spec._core.deadline import TargetHung
+from spec._core.options import NUMBERED, number_of
 
 __all__ = [
     "BOUNDED",
@@ -51,7 +52,6 @@ __all__ = [
     "SinkFailure",
     "SourceFailure",
     "Stopped",
-    "is_item",
     "outcome",
 ]
 
@@ -123,13 +123,13 @@ class SinkFailure(Exception):
     """What ``RecordingSink(source, fail_at=i)`` raises when it is given item ``i``."""
 
 
-def is_item(value: object, pulls: int) -> TypeGuard[int]:
-    """Whether ``value`` is one of the first ``pulls`` items of a source (``0 .. pulls-1``)."""
-    return type(value) is int and 0 <= value < pulls
-
-
 class CountingSource:
     """An iterator of the items ``0, 1, 2, ...``; the ledger of a pipeline run.
+
+    ``kind`` (an ``--items`` kind) says how item ``n`` is written: ``n``
+    itself by default, ``'3'`` for ``str``, ``b'3'`` for ``bytes``, ``3.5``
+    for ``float`` (:data:`~spec._core.options.NUMBERED`); :meth:`index`
+    reads the number back.
 
     ``CountingSource(k)`` yields ``k`` items and then raises
     :class:`StopIteration` (and sets ``exhausted``); ``CountingSource(k,
@@ -144,6 +144,7 @@ class CountingSource:
     """
 
     items: int | None
+    kind: str
     error: SourceFailure | None
     pulls: int
     delivered: int
@@ -153,12 +154,15 @@ class CountingSource:
     violated: str | None
     violation: str | None
 
-    def __init__(self, items: int | None, *, fail: bool = False) -> None:
+    def __init__(self, items: int | None, *, fail: bool = False, kind: str = "any") -> None:
         if items is not None and items < 0:
             raise ValueError(f"a source cannot have {items} items")
         if items is None and fail:
             raise ValueError("an endless source cannot fail after its items")
+        if kind not in NUMBERED:
+            raise ValueError(f"unknown kind of item {kind!r} (known: {', '.join(NUMBERED)})")
         self.items = items
+        self.kind = kind
         self.error = SourceFailure(f"the source failed after {items} items") if fail else None
         self.pulls = 0
         self.delivered = 0
@@ -169,12 +173,31 @@ class CountingSource:
         self.violation = None
 
     def __repr__(self) -> str:
-        return f"CountingSource({self.items!r}{', fail=True' if self.error is not None else ''})"
+        kind = "" if self.kind == "any" else f", kind={self.kind!r}"
+        return f"CountingSource({self.items!r}{', fail=True' if self.error is not None else ''}{kind})"
+
+    def item(self, n: int) -> object:
+        """Item number ``n`` (the first is 0)."""
+        return NUMBERED[self.kind](n)
+
+    def first(self, k: int) -> list[object]:
+        """The first ``k`` items, in order."""
+        return [self.item(n) for n in range(k)]
+
+    def index(self, value: object) -> int | None:
+        """The number of the item ``value`` is, if it is one already pulled; else ``None``."""
+        n = number_of(self.kind, value)
+        return n if n is not None and n < self.pulls else None
+
+    def order(self, value: object) -> int:
+        """:meth:`index`, or -1 for a value that is no item pulled (a sort key)."""
+        n = self.index(value)
+        return -1 if n is None else n
 
     def __iter__(self) -> CountingSource:
         return self
 
-    def __next__(self) -> int:
+    def __next__(self) -> object:
         self.check_running()
         if self.items is not None and self.pulls >= self.items:
             if self.error is not None and not self.failed:
@@ -189,7 +212,7 @@ class CountingSource:
                 f"next(source) would pull item {self.pulls} while {held} items pulled are not yet delivered; "
                 f"at most maxlen + 1 = {self.maxlen + 1} may be",
             )
-        item = self.pulls
+        item = self.item(self.pulls)
         self.pulls += 1
         return item
 
@@ -314,21 +337,23 @@ class RecordingSink:
                 f"sink({item!r}) was called after the sink raised on item {self.fail_at}",
             )
         expected = source.delivered
-        if type(item) is not int or item != expected:
-            source.stop(ORDER, self._misdelivered(item, expected))
+        number = source.index(item)
+        if number != expected:
+            source.stop(ORDER, self._misdelivered(item, number, expected))
         source.delivered += 1
-        if self.error is not None and item == self.fail_at:
+        if self.error is not None and number == self.fail_at:
             self.raised = True
             raise self.error
         self.items.append(item)
 
-    def _misdelivered(self, item: object, expected: int) -> str:
-        pulls = self.source.pulls
-        if not is_item(item, pulls):
-            return f"sink({item!r}): not an item pulled from the source (it has yielded 0 to {pulls - 1})"
-        if item < expected:
-            return f"sink({item}) delivers item {item} a second time"
-        return f"sink({item}) before item {expected}: item {expected} was skipped or is late"
+    def _misdelivered(self, item: object, number: int | None, expected: int) -> str:
+        source = self.source
+        if number is None:
+            pulled = f"{source.item(0)!r} to {source.item(source.pulls - 1)!r}" if source.pulls else "nothing"
+            return f"sink({item!r}): not an item pulled from the source (it has yielded {pulled})"
+        if number < expected:
+            return f"sink({item!r}) delivers item {number} a second time"
+        return f"sink({item!r}) before item {expected}: item {expected} was skipped or is late"
 
 
 def outcome(

@@ -59,12 +59,12 @@ from hypothesis import strategies as st
 
 from spec._core.deadline import Deadline
 from spec._core.errors import OptionError, SpecError
-from spec._core.options import OptionKeywords, Options
+from spec._core.options import NUMBERED, OptionKeywords, Options
 from spec._core.oracle import DEFAULT_TIMEOUT, search_settings, with_keywords
 from spec._core.target import ref_for, resolve_target
 from spec.container import ITEM_KINDS, OPTIONS, ContainerPlan, prepare_container
 from spec.linearize import History, LinearizabilityResult, check_history, format_history, get_model
-from spec.stress.run import NUMBERED, Ops, RunFailed, RunHung, Scenario, run_asyncio, run_threads
+from spec.stress.run import Ops, RunFailed, RunHung, Scenario, run_asyncio, run_threads
 
 __all__ = ["DEFAULT_RUNS", "KINDS", "MODES", "Scenario", "StressFailure", "StressReport", "scenarios", "stress"]
 

@@ -48,18 +48,8 @@ from spec._core.options import Method, Sentinel
 from spec._core.program import literal
 from spec.linearize import History, Raised, Recorder
 
-__all__ = ["NUMBERED", "Call", "Ops", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
+__all__ = ["Call", "Ops", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
 
-NUMBERED: Mapping[str, Callable[[int], object]] = {
-    "any": int,
-    "int": int,
-    "hashable": int,
-    "picklable": int,
-    "str": str,
-    "bytes": lambda n: str(n).encode(),
-    "float": lambda n: n + 0.5,
-}
-"""Item ``n`` of a scenario under each ``--items`` kind: ``3``, ``'3'``, ``b'3'``, ``3.5``."""
 
 # Client numbers: the sequential start is client 0, the parallel clients 1, 2 ...
 _START = 0
