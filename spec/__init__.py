@@ -45,7 +45,9 @@ from spec._core.checker import ContractMachine
 from spec._core.clauses import Clause, Clauses, ClauseViolation, Violation
 from spec._core.contract import Contract, Prepared
 from spec._core.deadline import TargetHung
-from spec._core.errors import SpecError, TargetError, TargetNotFound, UnknownContract
+from spec._core.errors import OptionError, SpecError, TargetError, TargetNotFound, UnknownContract
+from spec._core.lifecycle import temporary_directory
+from spec._core.options import Options, make_options
 from spec._core.oracle import DEFAULT_TIMEOUT, check
 from spec._core.registry import contract_names, get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
@@ -62,6 +64,8 @@ __all__ = [
     "Contract",
     "ContractMachine",
     "ContractTestCase",
+    "OptionError",
+    "Options",
     "Prepared",
     "Report",
     "SpecError",
@@ -75,4 +79,6 @@ __all__ = [
     "contract_names",
     "get_contract",
     "load_target",
+    "make_options",
+    "temporary_directory",
 ]

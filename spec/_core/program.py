@@ -126,22 +126,21 @@ class Program:
         if import_line not in self._imports:
             self._imports.append(import_line)
 
-    def name(self, value: object, *, prefix: str = "x", bind: bool = False) -> str:
+    def name(self, value: object, *, prefix: str = "x") -> str:
         """The source text that refers to ``value`` from now on.
 
-        Plain literals are written in place, unless ``bind`` (their identity
-        matters).  Anything else is bound to a fresh name by an assignment
-        added to the program, so that later statements can compare by
-        identity.  ``Fraction`` values bring their import.
+        Plain literals are written in place.  Anything else is bound to a fresh
+        name by an assignment added to the program, so that later statements
+        can compare by identity.  ``Fraction`` values bring their import.
         """
         text = literal(value)
-        if text is not None and not bind:
+        if text is not None:
             return text
         if isinstance(value, Fraction):
             self.need("from fractions import Fraction")
         self._names += 1
         name = f"{prefix}{self._names}"
-        self._lines.append(f"{name} = {text if text is not None else repr(value)}")
+        self._lines.append(f"{name} = {value!r}")
         return name
 
     def lines(self, *, ending: Sequence[str] = (), replace_last: bool = False) -> tuple[str, ...]:

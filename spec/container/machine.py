@@ -181,14 +181,6 @@ class ContainerMachine(ContractMachine):
 
         return call
 
-    def _name(self, item: object) -> str:
-        """How the program names ``item``: a literal in place, or a name bound to it when its identity matters."""
-        text = literal(item)
-        bind = not self.plan.equal and text is not None and text not in _SINGLETONS
-        if bind and isinstance(item, int) and -5 <= item <= 256:
-            bind = False  # small ints are cached: the literal is the object
-        return self.program.name(item, bind=bind)
-
     # -- the empty signal ----------------------------------------------------------
 
     def _empty_names(self) -> str:
@@ -257,7 +249,7 @@ class ContainerMachine(ContractMachine):
         mark = self.program.mark()
         before = self._size() if plan.has("len") else 0
         instance = self._make(other)
-        probe = self.program.name(plan.probe)
+        probe = literal(plan.probe) or repr(plan.probe)
         self.call(self._src("push", probe, var=other), self._op(instance, "push"), plan.probe)
         self.last_size = before
         if plan.has("len"):
@@ -315,11 +307,19 @@ class ContainerMachine(ContractMachine):
     def _front(self) -> tuple[object, str]:
         return self.model[type(self).end.value]
 
+    def _by_identity(self, item: object) -> bool:
+        """Whether ``item`` is compared by identity: not under ``--compare equal``, and not a plain literal.
+
+        Equal ints, strs, bytes and floats may or may not be one object
+        (CPython caches some): an answer equal to such an item stands for it.
+        """
+        return not self.plan.equal and literal(item) is None
+
     def _same(self, source: str, got: object, item: object) -> bool:
-        """``got`` stands for ``item``: it *is* it, or (``--compare equal``) is :func:`alike` it."""
+        """``got`` stands for ``item``: it *is* it, or (not :meth:`_by_identity`) is :func:`alike` it."""
         if got is item:
             return True
-        if not self.plan.equal:
+        if self._by_identity(item):
             return False
         try:
             return bool(self.attempt(source, alike, got, item, record=False))
@@ -329,12 +329,13 @@ class ContainerMachine(ContractMachine):
 
     def _held(self, value: object) -> int | None:
         """The position (1 = oldest) of the held item ``value`` stands for, if any."""
-        held = [item for item, _ in self.model]
-        if not self.plan.equal:
-            return next((n for n, item in enumerate(held, start=1) if item is value), None)
+        held = [(item, self._by_identity(item)) for item, _ in self.model]
 
         def position() -> int | None:
-            return next((n for n, item in enumerate(held, start=1) if alike(value, item)), None)
+            for n, (item, by_identity) in enumerate(held, start=1):
+                if value is item or (not by_identity and alike(value, item)):
+                    return n
+            return None
 
         try:
             found: int | None = self.attempt("# comparing with the items held", position, record=False)
@@ -419,7 +420,7 @@ class ContainerMachine(ContractMachine):
 
     @rule(item=st.runner().flatmap(_drawn))
     def push(self, item: object) -> None:
-        expr = self._name(item)
+        expr = self.program.name(item)
         source = self._src("push", expr)
         self.call(source, self._op(self.target, "push"), item)
         self.model.append((item, expr))
@@ -448,12 +449,12 @@ class ContainerMachine(ContractMachine):
         cls = type(self)
         if self._same(f"{source} == {expr}", got, item):
             self.count(cls.order)
-            if not self.plan.equal:
+            if self._by_identity(item):
                 self.count(cls.identity)
             return
         position = self._held(got)
         which = "oldest" if cls.end is End.OLDEST else "newest"
-        if position is None and not self.plan.equal and self.equal(f"{source} == {expr}", got, item):
+        if position is None and self._by_identity(item) and self.equal(f"{source} == {expr}", got, item):
             self.fail(
                 cls.identity,
                 f"{source} returned an object equal to the one pushed, but not it",
@@ -485,7 +486,7 @@ class ContainerMachine(ContractMachine):
         item, expr = self._front()
         if self._same(f"peeked == {expr}", got, item):
             self.count(cls.peek_clause)
-            if not self.plan.equal:
+            if self._by_identity(item):
                 self.count(cls.identity)
         elif self._held(got) is None:
             # Not any item held: a copy of the right one, or something else.

@@ -147,11 +147,18 @@ class ContainerPlan:
         return Session(factory, self.lifecycle, on_loop=self.on_loop)
 
 
+# Kinds whose every item is a plain literal, compared by equality (see ContainerMachine._by_identity).
+_IMMUTABLE = ("bytes", "str", "int", "float")
+
+
 def unjudged(options: Options, peek: str, size: str, identity: str) -> dict[str, str]:
     """The clauses (by id) ``options`` leave unjudged, and why."""
     found = {}
+    kind = options.items.kind
     if options.compare == "equal":
         found[identity] = "--compare equal accepts a copy"
+    elif kind in _IMMUTABLE:
+        found[identity] = f"--items {kind}: equal {kind} values need not be one object"
     if "peek" in options.without:
         found[peek] = "--without peek"
     if "len" in options.without:
