@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import queue
 import sys
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import pytest
 
-from spec import SpecError, TargetError, TargetNotFound, check
+from spec import SpecError, TargetError, TargetNotFound, check, make_options
 from spec._core.deadline import Deadline
+from spec._core.options import Method
 from spec.known_bad.stress import (
     CATALOGUE,
     AsyncHangingPopQueue,
@@ -21,7 +24,7 @@ from spec.known_bad.stress import (
 )
 from spec.linearize import EVERY_GROUP, UNKNOWN, Outcome, check_history, get_model
 from spec.stress import SWITCH_INTERVAL, stress
-from spec.stress.run import Call, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
+from spec.stress.run import Call, Ops, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
 from tests._support import run_cli
 
 # Hangs are reported after this long (each call); short keeps the suite fast.
@@ -300,3 +303,117 @@ def test_cli_stress() -> None:
     run = run_cli("stress", "queue", "spec.known_bad.stress:Nothing", "--runs", "0")
     assert run.code == 2
     assert run.err.startswith("python -m spec: error: argument --runs: must be at least 1, got '0'")
+
+
+# -- the contract options --------------------------------------------------------------
+
+SIMPLE = make_options(map="push=put,pop=get_nowait", empty=queue.Empty, without="peek")
+STRESS_EVENTS: list[str] = []
+
+
+class NoneWhenEmpty(LockedQueue):
+    def pop(self) -> Any:
+        try:
+            return super().pop()
+        except IndexError:
+            return None
+
+    def peek(self) -> Any:
+        try:
+            return super().peek()
+        except IndexError:
+            return None
+
+
+def simple_queue_fixture() -> Iterator[queue.SimpleQueue[Any]]:
+    STRESS_EVENTS.append("made")
+    yield queue.SimpleQueue()
+    STRESS_EVENTS.append("cleaned")
+
+
+async def async_fixture() -> AsyncIterator[asyncio.Queue[Any]]:
+    STRESS_EVENTS.append("made")
+    yield asyncio.Queue()
+    STRESS_EVENTS.append("cleaned")
+
+
+def cleanup_fails() -> Iterator[LockedQueue]:
+    yield LockedQueue()
+    STRESS_EVENTS.append("made")
+    if len(STRESS_EVENTS) > 1:  # not the shape check's instance
+        raise OSError("cannot remove the store")
+
+
+def test_stress_through_the_options_with_fixture_style_factories() -> None:
+    STRESS_EVENTS.clear()
+    report = stress("queue", simple_queue_fixture, max_examples=10, runs=2, seed=0, options=SIMPLE)
+    assert report.ok, report.format()
+    assert report.mode == "threads"
+    assert STRESS_EVENTS.count("made") == STRESS_EVENTS.count("cleaned") > 20
+    assert report.rerun == (
+        "python -m spec stress queue tests.test_stress:simple_queue_fixture --mode threads --seed 0 "
+        "--map push=put,pop=get_nowait --empty queue.Empty --without peek"
+    )
+    STRESS_EVENTS.clear()
+    report = stress(
+        "queue",
+        async_fixture,
+        max_examples=10,
+        runs=2,
+        seed=0,
+        map="push=put,pop=get_nowait",
+        empty=asyncio.QueueEmpty,
+        without="peek",
+    )
+    assert report.mode == "asyncio"
+    assert report.ok, report.format()
+    assert STRESS_EVENTS.count("made") == STRESS_EVENTS.count("cleaned") > 20
+
+
+def test_stress_writes_items_in_their_kind_and_reads_the_sentinel_as_empty() -> None:
+    report = stress("queue", NoneWhenEmpty, max_examples=10, runs=2, seed=0, empty_returns=None, items="bytes")
+    assert report.ok, report.format()
+    bad = stress("queue", "spec.known_bad.stress:RacyStack", runs=5, seed=0, items="str")
+    assert bad.failure is not None
+    assert "'1'" in bad.format()
+    assert bad.rerun.endswith("--items str")
+
+
+def test_stress_reports_the_target_in_its_own_names() -> None:
+    report = stress("stack", queue.SimpleQueue, seed=0, runs=2, options=SIMPLE)
+    assert report.failure is not None
+    assert report.failure.verdict == "not linearizable"
+    text = report.format()
+    assert "    s.put(1)" in text or "s.put(" in text
+    assert "peek" not in text.split("History of the failing run")[0]
+
+
+def test_a_cleanup_that_raises_fails_the_run() -> None:
+    STRESS_EVENTS.clear()
+    report = stress("queue", cleanup_fails, max_examples=5, runs=1, seed=0)
+    assert report.failure is not None
+    assert report.failure.verdict == "raises"
+    assert report.failure.message == "cleaning up after the run raised OSError: cannot remove the store"
+
+
+def test_an_async_target_on_threads_is_refused() -> None:
+    with pytest.raises(SpecError, match=r"is async \(coroutine methods or an async factory\): stress it with --mode"):
+        stress("queue", asyncio.Queue, mode="threads", map="push=put,pop=get_nowait", without="peek")
+
+
+def test_ops_render_and_call_the_mapped_methods() -> None:
+    ops = Ops(
+        methods={"push": Method("put"), "pop": Method("get"), "peek": Method("__getitem__", (0,))},
+        awaiting=frozenset({"push"}),
+        item=lambda n: str(n).encode(),
+    )
+    assert ops.source(Call("push", 3), "q") == "await q.put(b'3')"
+    assert ops.source(Call("peek"), "q") == "q.__getitem__(0)"
+    assert Scenario(("push",), (("peek",), ("pop",))).program("f", "q", "task", ops) == (
+        "q = f()",
+        "await q.put(b'1')",
+        "# then, at once, one task each:",
+        "#   1: q.__getitem__(0)",
+        "#   2: q.get()",
+    )
+    assert ops.start([7], Call("peek")) == 7
