@@ -729,3 +729,48 @@ def test_unittest_base_class_is_not_collected_without_a_factory() -> None:
     result = unittest.TestResult()
     AveragerContract("test_contract").run(result)
     assert result.skipped
+
+
+# -- --items ------------------------------------------------------------------------
+
+HALVES = st.integers(-100, 100).map(lambda n: Fraction(n, 2))
+TEXTS = st.text()
+NOTHING = st.nothing()
+
+
+def test_items_int_sends_ints_and_leaves_nan_and_infinity_unjudged() -> None:
+    sent: list[object] = []
+
+    def recording() -> Callable[[Any], Any]:
+        avg = averager()
+
+        def call(value: Any) -> Any:
+            sent.append(value)
+            return avg(value)
+
+        return call
+
+    report = spec.check("averager", recording, seed=0, max_examples=30, items="int")
+    assert report.ok, report.format()
+    statuses = {r.clause.id: r.status for r in report.clauses}
+    assert statuses["AV5"] is statuses["AV6"] is spec.ClauseStatus.NOT_JUDGED
+    assert {type(value) for value in sent} <= {int, str, type(None), complex, Decimal, object}
+    assert "note: items: send() is given int only" in report.format()
+
+
+def test_items_float_and_a_strategy_of_reals() -> None:
+    report = spec.check("averager", averager, seed=0, max_examples=30, items="float")
+    assert report.ok, report.format()
+    bad = spec.check("averager", float_total, seed=0, items="float")
+    assert bad.ok  # a float total is exact enough when only floats are sent
+    halves = spec.check("averager", "impl.averager:precise_averager", seed=0, max_examples=30, items=HALVES)
+    assert halves.ok, halves.format()
+    caught = spec.check("averager", seed_closure, seed=0, items="tests.test_averager:HALVES")
+    assert caught.violation is not None
+
+
+def test_a_strategy_must_draw_real_numbers() -> None:
+    with pytest.raises(spec.OptionError, match=r"^--items: the strategy drew ''; the averager is sent int, float"):
+        spec.check("averager", averager, items="tests.test_averager:TEXTS")
+    with pytest.raises(spec.OptionError, match=r"^--items: cannot draw a value from tests.test_averager:NOTHING"):
+        spec.check("averager", averager, items="tests.test_averager:NOTHING")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
@@ -19,6 +20,7 @@ from spec._core.deadline import Deadline
 from spec._core.target import ref_for
 from spec.channel import ChannelContract, _check_program
 from spec.channel.plan import ChannelProgram
+from spec.known_bad import KnownBad, catalogue
 from tests._support import replay_violation
 
 Gen = Generator[Any, Any, Any]
@@ -531,3 +533,31 @@ def test_run_raising_before_close_says_the_channel_was_never_closed() -> None:
 
 def test_requests_from_other_kernels_do_not_confuse_the_contract() -> None:
     assert isinstance(Channel[int](1)._getters.wait(), Request)
+
+
+# -- --items ------------------------------------------------------------------------
+
+
+def test_programs_put_items_of_the_kind() -> None:
+    program = ChannelProgram(capacity=1, puts=(2, 1), consumers=1, order=("p", "q", "c"))
+    assert program.all_items == ("p0", "p1", "q0")
+    assert dataclasses.replace(program, kind="bytes").all_items == (b"p0", b"p1", b"q0")
+    assert dataclasses.replace(program, kind="int").all_items == (0, 1, 10)
+    assert dataclasses.replace(program, kind="float").all_items == (0.5, 1.5, 10.5)
+    assert repr(dataclasses.replace(program, kind="int")).endswith(", kind='int')")
+
+
+@pytest.mark.parametrize("kind", ["bytes", "int", "float"])
+def test_the_channel_contract_in_other_kinds(kind: str) -> None:
+    report = spec.check("channel", scheduler_and_channels, seed=0, max_examples=30, items=kind)
+    assert report.ok, report.format()
+    assert f"note: items: the producers put {kind} items" in report.format()
+
+
+@pytest.mark.parametrize("entry", catalogue("channel"), ids=lambda entry: entry.name)
+def test_the_known_bad_channels_with_int_items(entry: KnownBad) -> None:
+    report = spec.check("channel", entry.target, seed=0, items="int", timeout=entry.timeout)
+    assert report.violation is not None, entry.target
+    assert report.violation.clause.id == entry.breaks, report.format()
+    if entry.timeout is None:  # a snippet that hangs is not replayed
+        assert replay_violation(report.violation) is not None, report.snippet

@@ -709,3 +709,45 @@ def test_the_contract_test_case_reports_the_broken_clause() -> None:
 def test_clauses_and_contract() -> None:
     assert [c.id for c in CLAUSES] == [f"P{n}" for n in range(1, 9)]
     assert CONTRACT.references == ("impl.pipeline:coordinator",)
+
+
+# -- --items ------------------------------------------------------------------------
+
+
+def test_a_source_writes_its_items_in_a_kind_and_reads_them_back() -> None:
+    source = CountingSource(3, kind="bytes")
+    assert repr(source) == "CountingSource(3, kind='bytes')"
+    assert list(source) == [b"0", b"1", b"2"]
+    assert source.first(2) == [b"0", b"1"]
+    assert [source.index(item) for item in (b"2", b"3", "2", 2)] == [2, None, None, None]
+    assert [source.order(item) for item in (b"1", object())] == [1, -1]
+    with pytest.raises(ValueError, match=r"^unknown kind of item 'list' \(known: any, int"):
+        CountingSource(1, kind="list")
+
+
+def test_a_sink_names_what_is_not_an_item_of_the_source() -> None:
+    source = CountingSource(2, kind="str")
+    sink = RecordingSink(source)
+    with pytest.raises(spec.pipeline.Stopped):
+        sink("0")
+    assert source.violation == "sink('0'): not an item pulled from the source (it has yielded nothing)"
+    source = CountingSource(2, kind="str")
+    next(source)
+    with pytest.raises(spec.pipeline.Stopped):
+        RecordingSink(source)(0)
+    assert source.violation == "sink(0): not an item pulled from the source (it has yielded '0' to '0')"
+
+
+@pytest.mark.parametrize("kind", ["str", "bytes", "float"])
+def test_the_pipeline_contract_in_every_kind(kind: str) -> None:
+    assert spec.check("pipeline", coordinator, seed=0, max_examples=30, items=kind).ok
+
+
+@pytest.mark.parametrize("entry", catalogue("pipeline"), ids=lambda entry: entry.name)
+def test_the_known_bad_pipelines_in_bytes(entry: KnownBad) -> None:
+    report = spec.check("pipeline", entry.target, seed=0, items="bytes", timeout=entry.timeout)
+    assert report.violation is not None, entry.target
+    assert report.violation.clause.id == entry.breaks, report.format()
+    assert "kind='bytes'" in report.snippet
+    if entry.timeout is None:  # a snippet that hangs is not replayed
+        assert isinstance(replay(report), AssertionError), report.snippet
