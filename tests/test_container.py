@@ -506,6 +506,7 @@ def test_an_await_that_never_ends_is_a_hang() -> None:
 def test_an_async_generator_factory_is_entered_and_cleaned_up_on_the_loop() -> None:
     report = spec.check("queue", on_the_loop, seed=0, max_examples=20, options=ASYNC)
     assert report.ok, report.format()
+    assert "note: lifecycle: the factory is an async generator; each instance is cleaned up" in report.format()
     assert EVENTS.count("made") == EVENTS.count("cleaned") > 20
     bad = spec.check("stack", on_the_loop, seed=0, options=ASYNC)
     assert bad.violation is not None
@@ -581,3 +582,9 @@ def test_a_cleanup_failure_after_a_violation_does_not_hide_it(factory: Any) -> N
 def test_a_factory_that_yields_twice_is_refused_at_load() -> None:
     with pytest.raises(spec.TargetError, match=r"generator didn't stop"):
         spec.check("queue", yields_twice)
+
+
+def test_picklable_items_through_a_pickling_store() -> None:
+    report = spec.check("queue", PicklingQueue, seed=0, max_examples=30, items="picklable", compare="equal")
+    assert report.ok, report.format()
+    assert "note: items: push() is given picklable only" in report.format()

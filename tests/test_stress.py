@@ -12,6 +12,7 @@ import pytest
 
 from spec import SpecError, TargetError, TargetNotFound, check, make_options
 from spec._core.deadline import Deadline
+from spec._core.lifecycle import Lifecycle
 from spec._core.options import Method
 from spec.known_bad.stress import (
     CATALOGUE,
@@ -417,3 +418,22 @@ def test_ops_render_and_call_the_mapped_methods() -> None:
         "#   2: q.get()",
     )
     assert ops.start([7], Call("peek")) == 7
+
+
+class PopRaises(LockedQueue):
+    def pop(self) -> Any:
+        raise KeyError("broken")
+
+
+def raises_and_cleanup_fails() -> Iterator[LockedQueue]:
+    yield PopRaises()
+    STRESS_EVENTS.append("made")
+    if len(STRESS_EVENTS) > 1:
+        raise OSError("cannot remove the store")
+
+
+def test_a_failed_run_is_reported_as_it_failed_whatever_the_cleanup_does() -> None:
+    STRESS_EVENTS.append("the shape check's instance")  # so that this cleanup raises
+    ops = Ops(lifecycle=Lifecycle.GENERATOR)
+    with Deadline(1.0) as deadline, pytest.raises(RunFailed, match=r"^q.pop\(\) \(the start\) raised KeyError"):
+        run_threads(raises_and_cleanup_fails, Scenario(("pop",), (("push",), ("push",))), deadline, "q", ops=ops)

@@ -275,7 +275,7 @@ def _notes(plan: ContainerPlan, options: Options, noun: str) -> tuple[str, ...]:
         notes.append(f"async: each program runs on an event loop of its own; awaited: {awaited}")
     if plan.lifecycle is not Lifecycle.PLAIN:
         notes.append(
-            f"lifecycle: the factory is a {plan.lifecycle.value}; each instance is cleaned up after its program"
+            f"lifecycle: the factory is {_a(plan.lifecycle.value)}; each instance is cleaned up after its program"
         )
     return tuple(notes)
 

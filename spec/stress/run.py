@@ -62,10 +62,6 @@ class Call:
     name: str
     item: int | None = None
 
-    def source(self, var: str) -> str:
-        """How the call reads in Python (``q.push(3)``)."""
-        return f"{var}.{self.name}({'' if self.item is None else self.item})"
-
 
 @dataclass(frozen=True)
 class Scenario:
