@@ -10,6 +10,18 @@ smallest program that breaks it::
     >>> report.ok, report.verdict
     (True, <Verdict.HOLDS: 'holds'>)
 
+A real library is checked as it is, with contract options instead of glue
+(``map``, ``empty``, ``empty_returns``, ``items``, ``compare``, ``without``:
+keywords of :func:`check`, flags of ``python -m spec check``, one
+:class:`Options` record), and a factory may be a generator function that
+yields the instance and cleans up after it (:func:`temporary_directory` gives
+it a fresh directory)::
+
+    >>> import queue
+    >>> spec.check("queue", queue.SimpleQueue, map="push=put,pop=get_nowait,len=qsize",
+    ...            empty=queue.Empty, without="peek", max_examples=20).ok
+    True
+
 The package, bottom to top (imports point down only; ``tests/test_layering.py``
 keeps them so):
 

@@ -9,7 +9,9 @@ marked ``field`` and run only when asked for::
 
     python -m pytest -m field tests/field
 
-Each real bug found has a snippet in the README; the suite runs it against
+Every row runs with the temporary directory pointed at a fresh one, which
+must be empty afterwards: no run leaves a file behind.  Each real bug found
+has a snippet in the README; the suite runs it against
 the library (it must still fail the same way) and checks that the oracle
 catches the bug at the default budget on each of ten seeds.
 """
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -164,12 +168,14 @@ def _verdict(out: str) -> str:
 
 @pytest.mark.field
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r.command}-{r.contract}-{r.target}" for r in ROWS])
-def test_row(row: Row, capsys: pytest.CaptureFixture[str]) -> None:
+def test_row(row: Row, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _installed(row.library)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code = main(row.args)
     out = capsys.readouterr().out
     assert _verdict(out) == row.verdict, out
     assert code == (0 if row.verdict == "holds" else 1)
+    assert list(tmp_path.iterdir()) == [], "the run left files behind"
 
 
 # -- the bugs -------------------------------------------------------------------------
