@@ -424,6 +424,7 @@ class ContainerMachine(ContractMachine):
         source = self._src("push", expr)
         self.call(source, self._op(self.target, "push"), item)
         self.model.append((item, expr))
+        self.reach(len(self.model))
         self._check_size(type(self).size, +1, source)
 
     @rule()

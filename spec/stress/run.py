@@ -32,6 +32,7 @@ makes its own instance and cleans it up when the run ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import inspect
 import threading
@@ -174,17 +175,17 @@ def run_threads(
     ops = ops or Ops()
     recorder = Recorder()
     stack = ExitStack()
-    failed = True
     try:
         history = _run_threads(recorder, stack, factory, scenario, deadline, var=var, ops=ops)
-        failed = False
-    finally:
-        try:
+    except BaseException:
+        # A run that already failed is reported as it failed, whatever its cleanup does.
+        with contextlib.suppress(*_CLEANUP_ERRORS):
             deadline.call(stack.close)
-        except _CLEANUP_ERRORS as exc:
-            if not failed:  # a run that already failed is reported as it failed
-                message = f"cleaning up after the run raised {describe_exception(exc)}"
-                raise RunFailed(message, recorder.history()) from None
+        raise
+    try:
+        deadline.call(stack.close)
+    except _CLEANUP_ERRORS as exc:
+        raise RunFailed(f"cleaning up after the run raised {describe_exception(exc)}", recorder.history()) from None
     return history
 
 
