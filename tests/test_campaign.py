@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -80,6 +81,34 @@ def test_a_directory_campaign_finds_a_known_bad_queue_and_replays_it_from_the_da
     empty = run_pytest("--contract", LIFO, "--contract-database", "empty", "--hypothesis-profile=replay", cwd=project)
     assert empty.code == 0, empty.out
     assert "1 skipped" in empty.out
+
+
+def test_a_campaign_takes_the_contract_options_and_replays_with_them(project: Path) -> None:
+    (project / "renamed.py").write_text(
+        "class Lifo:\n"
+        "    def __init__(self):\n"
+        "        self.items = []\n\n"
+        "    def put(self, item):\n"
+        "        self.items.append(item)\n\n"
+        "    def take(self):\n"
+        "        if not self.items:\n"
+        "            raise KeyError('empty')\n"
+        "        return self.items.pop()\n\n"
+        "    def __len__(self):\n"
+        "        return len(self.items)\n"
+    )
+    options = ("--contract-map", "push=put,pop=take", "--contract-empty", "KeyError", "--contract-without", "peek")
+    run = run_pytest("--contract", "queue=renamed.py:Lifo", *options, "--contract-database", "db", cwd=project)
+    assert run.code == 1, run.out
+    assert "Q1 (FIFO)" in run.out
+    replay = next(line.strip() for line in run.out.splitlines() if "--hypothesis-profile=replay" in line)
+    assert " ".join(options) in replay
+    again = run_pytest(*shlex.split(replay)[1:], cwd=project)
+    assert again.code == 1, again.out
+    assert "Q1 (FIFO)" in again.out
+    bare = run_pytest("--contract", "queue=renamed.py:Lifo", "--contract-database", "db", cwd=project)
+    assert bare.code == 1
+    assert "python -m spec: error: Lifo() returned a Lifo without push, pop, peek" in bare.out
 
 
 def test_a_campaign_test_of_a_target_that_cannot_be_checked_fails_in_one_line(project: Path) -> None:

@@ -30,6 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 
 from spec._core.clauses import Clauses, ClauseViolation, Violation
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.options import Options
 from spec._core.program import Program, TargetRef, show
 
 __all__ = [
@@ -62,7 +63,9 @@ class Binding:
     """What one check binds a contract's machine to.
 
     Shared by every machine instance of the check: the factory to call, how
-    snippets name it, the per-call deadline, and the tallies the report reads
+    snippets name it, the per-call deadline, the contract options and the
+    plan the shape check made under them (see
+    :class:`~spec._core.contract.Prepared`), and the tallies the report reads
     (programs run, checks made per clause, and how far the search went: the
     most calls into the target one program made, and the largest size any
     program reached, as the contract measures size; see :meth:`Checker.reach`).
@@ -72,6 +75,8 @@ class Binding:
     ref: TargetRef
     deadline: Deadline
     form: str = ""
+    options: Options = field(default_factory=Options)
+    plan: Any = None
     programs: int = 0
     checks: Counter[str] = field(default_factory=Counter)
     longest: int = 0

@@ -80,18 +80,30 @@ class TargetRef:
 class Program:
     """An append-only list of statements, with helpers to name values."""
 
-    __slots__ = ("_imports", "_lines", "_names", "_preamble")
+    __slots__ = ("_after", "_before", "_imports", "_lines", "_names", "_preamble")
 
     _imports: list[str]
     _preamble: tuple[str, ...]
     _lines: list[str]
     _names: int
+    _before: tuple[str, ...]
+    _after: tuple[str, ...]
 
     def __init__(self, preamble: Sequence[str] = ()) -> None:
         self._imports = []
         self._preamble = tuple(preamble)
         self._lines = []
         self._names = 0
+        self._before = self._after = ()
+
+    def enclose(self, before: Sequence[str], after: Sequence[str]) -> None:
+        """Put the statements under ``before`` and follow them with ``after``.
+
+        Each line of ``before`` opens a block (``async def program():``, then
+        ``with ExitStack() as stack:`` indented under it): the statements, and
+        any ending, are indented one level per line.
+        """
+        self._before, self._after = tuple(before), tuple(after)
 
     def add(self, *lines: str) -> None:
         """Append statements."""
@@ -137,5 +149,8 @@ class Program:
         With ``replace_last``, ``ending`` takes the place of the last statement
         (used when the failing check re-runs the last call inside an assert).
         """
-        body = self._lines[:-1] if replace_last and self._lines else self._lines
-        return (*sorted(self._imports), *self._preamble, *body, *ending)
+        body = [*(self._lines[:-1] if replace_last and self._lines else self._lines), *ending]
+        if self._before:
+            indent = "    " * len(self._before)
+            body = [indent + line for line in body]
+        return (*sorted(self._imports), *self._preamble, *self._before, *body, *self._after)

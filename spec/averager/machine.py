@@ -50,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
@@ -68,6 +68,7 @@ __all__ = [
     "INPUT",
     "MEAN",
     "NAN",
+    "PROBE",
     "PROTOCOL",
     "RECOVERY",
     "AveragerMachineBase",
@@ -82,7 +83,7 @@ Real = int | float | Fraction
 _LIMIT = 1e300
 
 # Ints, so that a float total (exact only up to 2**53) fails too: see the Discussion.
-_PROBE = (2, 10**16 + 1)
+PROBE = (2, 10**16 + 1)
 
 BAD_VALUES: dict[str, Callable[[], object]] = {
     "'3'": lambda: "3",
@@ -121,6 +122,23 @@ class AveragerMachineBase(ContractMachine):
     """The averager machine; ``spec.averager.AveragerMachine`` sets its clauses."""
 
     conduct = CONDUCT
+
+    probe: ClassVar[tuple[Any, Any]] = PROBE
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        binding = cls.__dict__.get("binding")
+        plan = None if binding is None else binding.plan
+        if plan is not None:
+            # --items: this check's machine sends the plan's values (see
+            # spec.averager.kinds), and NaN and infinities only if they are of the kind.
+            def send(self: AveragerMachineBase, value: Real) -> None:
+                self._send(value)
+
+            cls.send = rule(value=plan.values)(send)  # type: ignore[method-assign]
+            cls.probe = plan.probe
+            if not plan.nonfinite:
+                cls.send_nonfinite = None  # type: ignore[method-assign,assignment]
 
     driver: Driver
     made: list[Any]  # every averager this program made, disposed of at teardown
@@ -247,11 +265,11 @@ class AveragerMachineBase(ContractMachine):
         mark = self.program.mark()
         first = self._start("avg1")
         answers, marks = [], []
-        for n, value in enumerate(_PROBE, start=1):
+        for n, value in enumerate(self.probe, start=1):
             answers.append(self._answer(f"answer{n} = {self.driver.send_source('avg1', repr(value))}", first, value))
             marks.append(self.program.mark())
         second = self._start("avg2")
-        for n, (value, answer) in enumerate(zip(_PROBE, answers, strict=True), start=1):
+        for n, (value, answer) in enumerate(zip(self.probe, answers, strict=True), start=1):
             source = self.driver.send_source("avg2", repr(value))
             got = self._answer(source, second, value)
             if not same(got, answer):
@@ -267,7 +285,7 @@ class AveragerMachineBase(ContractMachine):
             self.count(INDEPENDENCE)
         # Both averagers agree: judge the first one's answers by the mean clause.
         model = MeanModel()
-        for n, (value, answer) in enumerate(zip(_PROBE, answers, strict=True), start=1):
+        for n, (value, answer) in enumerate(zip(self.probe, answers, strict=True), start=1):
             model.add(value)
             if model.wrong_mean(answer) is not None:
                 self.program.truncate(marks[n - 1])

@@ -60,6 +60,7 @@ from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
+from spec._core.options import Options
 from spec._core.program import Program
 from spec._core.testcase import ContractTestCase
 from spec.scheduler.plan import RUN_CATCHING, SchedulerProgram, TaskPlan, programs, render_tasks
@@ -128,7 +129,7 @@ def leaves(exc: BaseException | None) -> list[BaseException]:
     return [exc]
 
 
-def _prepare(target: object, deadline: Deadline) -> Prepared:
+def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     factory, name = as_factory(target, "a scheduler target must be a zero-argument callable")
     instance = call_for_shape(f"{name}()", deadline, factory)
     missing = [op for op in ("spawn", "run") if not callable(getattr(instance, op, None))]
