@@ -77,7 +77,7 @@ def test_main_job_exits_1_and_reports_a_violated_reference(
     broken = dataclasses.replace(CONTRACT, references=("impl.queue:DequeQueue", "spec.known_bad.queue:LifoQueue"))
     monkeypatch.setattr("spec._cli.contracts.contract_names", lambda: ("queue",))
     monkeypatch.setattr("spec._cli.contracts.get_contract", lambda name: broken)
-    assert main(["--max-examples", "30", "--seed", "0"]) == 1
+    assert main(["--max-examples", "30", "--seed", "0", "--in-process"]) == 1
     out = capsys.readouterr().out
     assert "1 of 2 hold" in out
     assert "spec.known_bad.queue:LifoQueue  7" not in out

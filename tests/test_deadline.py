@@ -134,3 +134,52 @@ def test_the_alarm_lets_a_garbage_collector_callback_finish() -> None:
     assert raised == [False]
     with pytest.raises(TargetHung):
         deadline._on_alarm(signal.SIGALRM, sys._getframe())
+
+
+def test_the_alarm_is_taken_back_from_a_target_that_ignored_it() -> None:
+    def ignore_and_spin() -> None:
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        spin()
+
+    with Deadline(0.05) as deadline:
+        deadline.call(signal.signal, signal.SIGALRM, signal.SIG_IGN)  # an earlier call ignored it
+        with pytest.raises(TargetHung):
+            deadline.call(spin)
+        # A call that ignores it itself is stopped by the supervising process, not here.
+        assert signal.getsignal(signal.SIGALRM) == deadline._on_alarm
+
+
+class Finalized:
+    def __del__(self) -> None:
+        raise TargetHung(1)  # as when the alarm fires inside a finalizer
+
+
+def test_a_time_limit_swallowed_by_python_is_not_printed_but_other_errors_are() -> None:
+    seen: list[object] = []
+    old = sys.unraisablehook
+    sys.unraisablehook = seen.append
+    try:
+        with Deadline(1) as deadline:
+            assert deadline.call(drop_a_finalized) is False  # the collector is off ...
+            assert gc.isenabled()  # ... until the call ends
+            assert seen == []
+            deadline.call(Broken)
+            assert [type(u.exc_value) for u in seen] == [KeyError]  # type: ignore[attr-defined]
+            gc.disable()
+            deadline.call(Finalized)
+            assert not gc.isenabled()  # it was off already: left off
+            gc.enable()
+    finally:
+        sys.unraisablehook = old
+    assert sys.unraisablehook is old
+
+
+def drop_a_finalized() -> bool:
+    """Make and drop an object whose __del__ raises where nobody can catch it; is the collector on?"""
+    Finalized()
+    return gc.isenabled()
+
+
+class Broken:
+    def __del__(self) -> None:
+        raise KeyError("from a finalizer")

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from typing import Any
 
 import hypothesis
 import pytest
-from hypothesis.errors import FlakyFailure
+from hypothesis.errors import FlakyFailure, FlakyStrategyDefinition, Unsatisfiable
 
 import spec
 from impl.queue import DequeQueue
 from spec import ClauseStatus, TargetError, UnknownContract, Verdict
+from spec._core.checker import Binding, Checker
 from spec._core.clauses import ClauseViolation
+from spec._core.deadline import Deadline
 from spec._core.oracle import _run
+from spec._core.signals import watch_interrupts
+from spec._core.target import ref_for
 from spec.known_bad.queue import LifoQueue, _Queue
 from spec.queue import CLAUSES, CONTRACT
 from tests._support import replay
+from tests.hostile.targets import Custom
 
 
 def test_check_by_name_and_by_contract_object() -> None:
@@ -209,16 +216,26 @@ def test_nondeterministic_target_is_reported_as_such() -> None:
     report = spec.check("queue", Nondeterministic, seed=0)
     assert report.violation is not None
     assert report.violation.clause.id == "Q1"
-    assert report.violation.message.endswith("(did not happen again when replayed: the target is nondeterministic)")
+    assert report.violation.message.endswith("(the same program passed on rerun: the target is nondeterministic)")
     assert not report.shrunk
 
 
-def test_flaky_failure_without_a_clause_violation_propagates() -> None:
+def _binding() -> Binding:
+    return Binding(factory=DequeQueue, ref=ref_for(DequeQueue), deadline=Deadline(None))
+
+
+def test_flaky_failure_without_a_clause_violation_is_reported_as_nondeterminism() -> None:
     def flaky() -> None:
         raise FlakyFailure("flaky", [ValueError("not ours")])
 
-    with pytest.raises(FlakyFailure):
-        _run(flaky)
+    found, steps, shrunk = _run(flaky, _binding(), CONTRACT)
+    assert found is not None
+    assert found.clause.id == "Q7"
+    assert found.message == (
+        "the target is nondeterministic: the same program ran differently on rerun (Hypothesis raised FlakyFailure)"
+    )
+    assert found.program == ("from impl.queue import DequeQueue", f"# {found.message}")
+    assert (steps, shrunk) == ("", False)
 
 
 def test_nested_groups_are_searched_for_the_violation() -> None:
@@ -229,7 +246,7 @@ def test_nested_groups_are_searched_for_the_violation() -> None:
         inner = ExceptionGroup("inner", [ValueError(), ClauseViolation(violation)])
         raise FlakyFailure("flaky", [ValueError("first"), empty, inner])
 
-    found, _, shrunk = _run(flaky)
+    found, _, shrunk = _run(flaky, _binding(), CONTRACT)
     assert found is not None
     assert found.clause is CLAUSES["Q1"]
     assert not shrunk
@@ -283,3 +300,65 @@ def test_an_answer_whose_eq_hangs_is_a_conduct_violation() -> None:
     assert report.violation.clause.id == "Q7"
     assert report.violation.message.startswith("q.pop() == ")
     assert report.violation.message.endswith("did not return within 0.1 s")
+
+
+def test_what_escapes_the_search_is_a_conduct_violation_of_the_program_running() -> None:
+    binding = _binding()
+    checker = Checker(clauses=CLAUSES, conduct="Q7", binding=binding)
+    checker.program.add("q = DequeQueue()", "q.push(1)")
+
+    def exits() -> None:
+        raise SystemExit(3)
+
+    found, _, shrunk = _run(exits, binding, CONTRACT)
+    assert found is not None
+    assert found.clause.id == "Q7"
+    assert found.message == "SystemExit: 3 escaped from the program (the traceback shows where it was raised)"
+    assert found.program[-3:] == ("q = DequeQueue()", "q.push(1)", f"# {found.message}")
+    assert "raise SystemExit(3)" in found.detail
+    assert shrunk  # Hypothesis shrinks a SystemExit like any failure
+
+    def custom() -> None:
+        raise Custom("mine")
+
+    found, _, shrunk = _run(custom, binding, CONTRACT)
+    assert found is not None
+    assert found.message.startswith("Custom: mine escaped")
+    assert not shrunk
+
+
+def test_an_error_of_the_search_itself_is_a_spec_error() -> None:
+    def unsatisfiable() -> None:
+        raise Unsatisfiable("no example")
+
+    with pytest.raises(spec.SpecError, match=r"^the search could not run: Unsatisfiable: no example$"):
+        _run(unsatisfiable, _binding(), CONTRACT)
+
+
+def test_nondeterminism_hypothesis_reports_without_a_group() -> None:
+    def flaky() -> None:
+        raise FlakyStrategyDefinition("Inconsistent data generation!")
+
+    found, _, _ = _run(flaky, _binding(), CONTRACT)
+    assert found is not None
+    assert found.message == (
+        "the target is nondeterministic: the same program ran differently on rerun"
+        " (Hypothesis raised FlakyStrategyDefinition)"
+    )
+
+
+def test_the_users_ctrl_c_passes_through() -> None:
+    def press() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        threading.Event().wait(5)
+
+    with watch_interrupts(), pytest.raises(KeyboardInterrupt):
+        _run(press, _binding(), CONTRACT)
+
+
+def test_a_checker_notes_the_largest_size_a_program_reached() -> None:
+    binding = _binding()
+    checker = Checker(clauses=CLAUSES, conduct="Q7", binding=binding)
+    checker.reach(3)
+    checker.reach(2)
+    assert binding.largest == 3

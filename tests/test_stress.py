@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis.errors import FlakyStrategyDefinition
 
 from spec import SpecError, TargetError, TargetNotFound, check, make_options
-from spec._core.deadline import Deadline
+from spec._core.deadline import Deadline, TargetHung
 from spec._core.lifecycle import Lifecycle
 from spec.container import prepare_container
 from spec.known_bad.stress import (
@@ -27,7 +28,7 @@ from spec.known_bad.stress import (
 )
 from spec.known_bad.stress_processes import MP_QUEUE
 from spec.linearize import EVERY_GROUP, UNKNOWN, Outcome, check_history, get_model
-from spec.stress import STANDARD, SWITCH_INTERVAL, Driver, stress
+from spec.stress import STANDARD, SWITCH_INTERVAL, Driver, _search, _Tally, stress
 from spec.stress.driver import Builtin, Method, driver_for
 from spec.stress.notes import FEEDER_NOTE
 from spec.stress.run import Call, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
@@ -522,3 +523,35 @@ def test_the_driver_is_built_from_the_options_plan_and_pickles() -> None:
 def test_a_list_is_a_queue_through_its_own_methods() -> None:
     report = stress("queue", list, max_examples=10, runs=2, seed=0, options=LIST_AS_QUEUE)
     assert report.ok, report.format()
+
+
+class RaisesTheOraclesSignal(LockedQueue):
+    """Raises, from a client thread, the exception the oracle's own time limit raises."""
+
+    def pop(self) -> Any:
+        raise TargetHung(1)
+
+
+def test_a_client_thread_ends_with_nothing_escaping_it() -> None:
+    with Deadline(None) as deadline, pytest.raises(RunFailed) as failed:
+        run_threads(RaisesTheOraclesSignal, Scenario((), (("pop",), ("push",))), deadline, "q")
+    assert str(failed.value) == "client 1 stopped: TargetHung: did not return within 1 s"
+
+
+def test_a_search_hypothesis_finds_flaky_without_a_failure_could_not_run() -> None:
+    def flaky() -> None:
+        raise FlakyStrategyDefinition("Inconsistent data generation!")
+
+    with pytest.raises(SpecError, match=r"^the search could not run: FlakyStrategyDefinition: Inconsistent"):
+        _search(flaky, _Tally(), "threads")
+
+
+class AsyncRefuses(AsyncLockedQueue):
+    async def push(self, item: Any) -> None:
+        raise KeyboardInterrupt  # a target's, in a task: judged, and the call ends
+
+
+def test_an_async_call_that_raises_what_is_not_allowed_ends_in_the_history() -> None:
+    with pytest.raises(RunFailed, match=r"^q.push\(1\) \(client 1\) raised KeyboardInterrupt$") as failed:
+        run_asyncio(AsyncRefuses, Scenario((), (("push",), ("pop",))), lambda n: 0, None, "q")
+    assert "KeyboardInterrupt" in str(failed.value.history[0].output)

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import multiprocessing
 import os
+import pickle
 import re
 import threading
 from collections.abc import Iterator
@@ -27,8 +28,8 @@ from spec.known_bad.stress import LockedQueue
 from spec.known_bad.stress_processes import FileQueue, LockedFileQueue, SQLiteQueue
 from spec.linearize import UNKNOWN, Raised, check_history
 from spec.stress import STANDARD, procs, stress
-from spec.stress.procs import Target, _portable, run_processes
-from spec.stress.run import RunFailed, RunHung, Scenario
+from spec.stress.procs import Target, run_processes
+from spec.stress.run import RunFailed, RunHung, Scenario, _own
 
 # Hangs are reported after this long (each call); the other runs have time enough.
 QUICK = 0.2
@@ -214,10 +215,12 @@ def test_what_goes_wrong_in_the_start_is_reported(tmp_path: Path) -> None:
         run(HangsInParent, scenario, QUICK, root=tmp_path)
 
 
-def test_outputs_that_do_not_pickle_come_back_as_their_repr() -> None:
+def test_outputs_come_back_as_plain_values_or_their_safe_rendering_which_pickles() -> None:
     lock = threading.Lock()
-    assert _portable(lock) == repr(lock)
-    assert _portable(3) == 3
+    assert repr(pickle.loads(pickle.dumps(_own(lock)))) == repr(lock)
+    assert _own(lock) != _own(lock)  # a stand-in equals nothing: no item pushed matches it
+    for plain in (3, True, None, 1.5, "a", b"a"):
+        assert _own(plain) is plain
 
 
 def test_a_factory_takes_no_argument_or_one_directory() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from impl.queue import DequeQueue
 from spec import TargetError, TargetNotFound, load_target
+from spec._core.signals import watch_interrupts
 from spec._core.target import ref_for, resolve_target
 
 
@@ -111,14 +112,27 @@ def test_file_whose_import_fails(tmp_path: Path, source: str, message: str) -> N
     assert set(sys.modules) == before
 
 
-def test_keyboard_interrupt_while_importing_passes_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_module_that_raises_keyboard_interrupt_is_a_target_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path / "interrupted.py", "raise KeyboardInterrupt\n")
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(TargetError, match=r"importing '.*interrupted.py' raised KeyboardInterrupt$"):
         load_target(f"{path}:X")
     write(tmp_path / "spec_test_interrupted.py", "raise KeyboardInterrupt\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(TargetError, match=r"importing 'spec_test_interrupted' raised KeyboardInterrupt$"):
         load_target("spec_test_interrupted:X")
+
+
+def test_a_real_ctrl_c_while_importing_passes_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(5)\n"
+    path = write(tmp_path / "ctrl_c.py", source)
+    with watch_interrupts(), pytest.raises(KeyboardInterrupt):
+        load_target(f"{path}:X")
+    write(tmp_path / "spec_test_ctrl_c.py", source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with watch_interrupts(), pytest.raises(KeyboardInterrupt):
+        load_target("spec_test_ctrl_c:X")
 
 
 class Outer:
@@ -146,3 +160,9 @@ def test_ref_for_objects_without_a_name() -> None:
         assert not ref.importable
         assert ref.name == "factory"
         assert ref.imports[0].startswith("factory = ...  # substitute your factory")
+
+
+def test_a_module_attribute_that_raises_is_a_target_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "lazy.py", "def __getattr__(name):\n    raise SystemExit(0)\n")
+    with pytest.raises(TargetError, match=r"^reading Thing raised SystemExit: 0$"):
+        load_target(f"{path}:Thing")

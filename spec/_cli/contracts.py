@@ -7,7 +7,7 @@ from typing import Any
 
 import hypothesis
 
-from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser, contract_options, options_of
+from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser, contract_options, emit, options_of
 from spec._core.oracle import check
 from spec._core.registry import contract_names, get_contract
 from spec._core.report import ClauseStatus, Report
@@ -50,13 +50,13 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_HOLDS
     if args.command == "check":
         report = run_check(args.contract, args.target, args)
-        print(report.format())
+        emit(report.format())
         return EXIT_HOLDS if report.ok else EXIT_VIOLATED
     names = args.contracts or contract_names()
     for name in names:
         get_contract(name)  # an unknown name is exit 2 before any check runs
     result = selftest(names, max_examples=args.max_examples, seed=args.seed)
-    print(result.format())
+    emit(result.format())
     return EXIT_HOLDS if result.ok else EXIT_VIOLATED
 
 
@@ -119,10 +119,8 @@ def main_job(args: argparse.Namespace) -> int:
             )
             if not report.ok:
                 failed.append(report)
-    print(table(header, rows))
     profile = hypothesis.settings.get_current_profile_name()
-    print(f"\n{len(rows) - len(failed)} of {len(rows)} hold (profile {profile})")
+    emit(f"{table(header, rows)}\n\n{len(rows) - len(failed)} of {len(rows)} hold (profile {profile})")
     for report in failed:
-        print()
-        print(report.format())
+        emit(f"\n{report.format()}")
     return EXIT_VIOLATED if failed else EXIT_HOLDS

@@ -3,31 +3,74 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from spec._core import journal
 from spec._core.options import FLAGS, Options, options_from_text
 from spec._core.oracle import DEFAULT_TIMEOUT
 
 __all__ = [
+    "DEFAULT_BUDGET",
+    "DEFAULT_MAX_MEMORY",
     "EXIT_ERROR",
     "EXIT_HOLDS",
+    "EXIT_INTERRUPTED",
     "EXIT_VIOLATED",
     "PROG",
+    "SUPERVISOR_OPTIONS",
     "Parser",
     "UsageError",
     "common_options",
     "contract_options",
+    "emit",
     "number",
     "options_of",
 ]
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the user's Ctrl-C, as shells report SIGINT
 
 PROG = "python -m spec"
 
-DEFAULTS = {"max_examples": None, "seed": None, "timeout": DEFAULT_TIMEOUT, "profile": None}
+DEFAULT_BUDGET = 600.0
+"""Seconds a supervised command may run in all, import of the target included (``--budget``)."""
+
+DEFAULT_MAX_MEMORY = 2048
+"""MiB of address space the process running a supervised search may use (``--max-memory``)."""
+
+DEFAULTS = {
+    "max_examples": None,
+    "seed": None,
+    "timeout": DEFAULT_TIMEOUT,
+    "profile": None,
+    "in_process": False,
+    "budget": DEFAULT_BUDGET,
+    "max_memory": DEFAULT_MAX_MEMORY,
+    "journal_fd": None,
+}
 """The common options' values when the command line gives none (see :func:`common_options`)."""
+
+SUPERVISOR_OPTIONS = frozenset({"in_process", "budget", "max_memory", "journal_fd"})
+"""The common options that govern the supervising process, not the search (see :mod:`spec._cli.supervise`)."""
+
+
+def emit(text: str, *, err: bool = False) -> None:
+    """Print ``text`` (a line or a report) as the command's output, or its error line with ``err``.
+
+    In a supervised child the text goes to the supervising process instead
+    (see :mod:`spec._core.journal`), which prints it: a target that closes or
+    floods standard output cannot garble the verdict.
+    """
+    if journal.active():
+        journal.note("err" if err else "out", text)
+        return
+    try:
+        print(text, file=sys.stderr if err else sys.stdout)
+    except ValueError:  # a target closed sys.stdout in this process; its file descriptor stays open
+        os.write(2 if err else 1, f"{text}\n".encode())
 
 
 class UsageError(Exception):
@@ -86,6 +129,25 @@ def common_options() -> Parser:
     common.add_argument(
         "--profile", metavar="NAME", help="Hypothesis settings profile: default, ci, thorough, mutation"
     )
+    common.add_argument(
+        "--budget",
+        type=number(float, 0.1),
+        metavar="SECONDS",
+        help=f"wall-clock limit of the whole run, import of the target included (default: {DEFAULT_BUDGET:g})",
+    )
+    common.add_argument(
+        "--max-memory",
+        type=number(int, 64),
+        metavar="MIB",
+        help=f"memory limit of the process that runs the search (default: {DEFAULT_MAX_MEMORY})",
+    )
+    common.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the search in this process, without a supervising one (no --budget or --max-memory)",
+    )
+    # The supervising process starts its child with this: where to send the journal.
+    common.add_argument("--journal-fd", type=number(int, 0), help=argparse.SUPPRESS)
     return common
 
 

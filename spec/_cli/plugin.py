@@ -43,7 +43,7 @@ from hypothesis import Phase
 
 import spec.profiles  # registers the profiles whenever pytest runs
 from spec._cli import campaign
-from spec._cli.parsing import DEFAULTS, PROG, Parser, UsageError, common_options
+from spec._cli.parsing import DEFAULTS, PROG, SUPERVISOR_OPTIONS, Parser, UsageError, common_options
 from spec._core.errors import SpecError
 from spec._core.registry import get_contract
 from spec._core.report import Report
@@ -51,7 +51,9 @@ from spec._core.report import Report
 __all__ = ["ContractFailed", "ContractItem", "check_options", "pytest_addoption"]
 
 _PREFIX = "contract_"
-_NOT_OPTIONS = {"help", "profile"}  # pytest has its own --help and --hypothesis-profile
+# pytest has its own --help and --hypothesis-profile; a contract test runs in
+# pytest's process, so the supervising process's options do not apply.
+_NOT_OPTIONS = {"help", "profile", *SUPERVISOR_OPTIONS}
 
 # The kinds of option ``check`` may declare, as pytest's addoption spells them.
 _KINDS: dict[type[argparse.Action], str] = {

@@ -19,43 +19,61 @@ statement that fails when replayed.
 
 from __future__ import annotations
 
-import operator
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from types import TracebackType
+from typing import Any, NoReturn, TypeVar
 
 from hypothesis.stateful import RuleBasedStateMachine
 
 from spec._core.clauses import Clauses, ClauseViolation, Violation
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.options import Options
-from spec._core.program import Program, TargetRef, show
+from spec._core.program import Program, TargetRef, bounded, describe_exception, show
+from spec._core.signals import OracleSignal, theirs
 
 __all__ = [
-    "TARGET_ERRORS",
     "Binding",
     "Checker",
     "ContractMachine",
     "HungViolation",
     "TargetFailure",
     "describe_exception",
+    "describe_traceback",
+    "method",
+    "quietly",
     "raises_block",
 ]
 
-TARGET_ERRORS: tuple[type[BaseException], ...] = (Exception, SystemExit, GeneratorExit)
-"""Exceptions a target may raise that the oracle reports rather than lets through.
+T = TypeVar("T")
 
-The one place that decides it; every call into target code catches these.
-KeyboardInterrupt is left alone: it is the user's, not the target's.
-"""
+_TRACEBACK_FRAMES = 30  # the innermost ones, of each exception in a traceback
 
 
-def describe_exception(exc: BaseException) -> str:
-    """``TypeName: message`` (or just ``TypeName`` when there is no message)."""
-    text = str(exc)
-    return f"{type(exc).__qualname__}: {text}" if text else type(exc).__qualname__
+def describe_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` as text, bounded in depth and time, never raising.
+
+    Each exception of the chain shows its innermost :data:`_TRACEBACK_FRAMES`
+    frames (a runaway recursion has a hundred thousand, and formatting all
+    of them at every step of the search once cost minutes).
+    """
+    text = bounded(
+        lambda: "".join(traceback.format_exception(type(exc), exc, _own_frames(exc), limit=-_TRACEBACK_FRAMES))
+    )
+    return text if text is not None else f"{describe_exception(exc)}\n(its traceback could not be formatted)\n"
+
+
+_ORACLE_MODULES = frozenset({__name__, "spec._core.deadline"})
+
+
+def _own_frames(exc: BaseException) -> TracebackType | None:
+    """The traceback of ``exc`` from the first frame that is not the checker's or the deadline's."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals.get("__name__") in _ORACLE_MODULES:
+        tb = tb.tb_next
+    return tb
 
 
 @dataclass
@@ -81,6 +99,7 @@ class Binding:
     checks: Counter[str] = field(default_factory=Counter)
     longest: int = 0
     largest: int = 0
+    last: Checker | None = None  # the checker of the program made last: the one running
 
 
 class TargetFailure(Exception):
@@ -89,11 +108,15 @@ class TargetFailure(Exception):
     error: BaseException
 
     def __init__(self, error: BaseException) -> None:
-        super().__init__(describe_exception(error))
+        super().__init__()
         self.error = error
 
+    def __str__(self) -> str:
+        # Computed when asked for, not for every IndexError a contract expects.
+        return describe_exception(self.error)
 
-class HungViolation(BaseException):
+
+class HungViolation(OracleSignal):
     """A call into the target hung: the conduct clause is broken, search over.
 
     Like :class:`~spec._core.deadline.TargetHung` it is a :class:`BaseException`, so
@@ -130,6 +153,7 @@ class Checker:
         self.conduct = conduct
         self.binding = binding
         binding.programs += 1
+        binding.last = self
         self.program = Program(binding.ref.imports)
         self.calls = 0
 
@@ -139,20 +163,43 @@ class Checker:
         """Record ``source`` and return ``fn(*args)``, or raise :class:`TargetFailure`.
 
         A hang is a conduct violation straight away (there is nothing useful a
-        caller could do with it, see :meth:`hung`); an exception is handed to
-        the caller, who decides whether the contract allows it.  With
-        ``record=False`` (for queries such as ``len(q)`` made only to check)
-        the statement stays in the program only if the call fails.
+        caller could do with it, see :meth:`hung`); an exception -- any
+        :class:`BaseException` but the oracle's own signals
+        (:mod:`spec._core.signals`) -- is handed to the caller, who decides
+        whether the contract allows it.  With ``record=False`` (for queries
+        such as ``len(q)`` made only to check) the statement stays in the
+        program only if the call fails.
         """
-        self.program.add(source)
         self.calls += 1
         self.binding.longest = max(self.binding.longest, self.calls)
+        return self._guarded(source, fn, args, record=record)
+
+    def judge(self, source: str, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``: oracle code that runs target code on values the target returned.
+
+        Judging an answer runs the answer's own ``==``, ``__float__`` or
+        ``__repr__``; so it runs like a call, under the time limit, and what it
+        raises breaks the conduct clause, with ``source`` (``answer == 2.0``)
+        as the statement that failed.  It is not counted as a call.
+        """
+        try:
+            return self._guarded(source, fn, args, record=False)  # type: ignore[no-any-return]
+        except TargetFailure as failure:
+            self.raised(source, failure.error)
+
+    def _guarded(self, source: str, fn: Callable[..., Any], args: tuple[Any, ...], *, record: bool) -> Any:
+        self.program.add(source)
+        error: BaseException | None = None
         try:
             value = self.binding.deadline.call(fn, *args)
         except TargetHung as hung:
             self.hung(source, hung)
-        except TARGET_ERRORS as exc:
-            raise TargetFailure(exc) from exc
+        except BaseException as exc:
+            error = theirs(exc)
+        if error is not None:
+            # Raised outside the handler, so that the target's exception is not
+            # its __context__: Hypothesis walks that chain at every failure.
+            raise TargetFailure(error)
         self.count(self.conduct)
         if not record:
             self.program.drop_last()
@@ -204,12 +251,13 @@ class Checker:
     def equal(self, source: str, a: object, b: object) -> bool:
         """``a == b`` where either may be the target's object, so ``__eq__`` is target code.
 
-        It runs under the time limit (a hang is a conduct violation, as for any
-        call) and an exception counts as "not equal".  ``source`` names the
+        It runs under the time limit, and so does ``bool()`` of its result,
+        which is target code too (a hang is a conduct violation, as for any
+        call); an exception counts as "not equal".  ``source`` names the
         comparison in the snippet, should it hang.
         """
         try:
-            return bool(self.attempt(source, operator.eq, a, b, record=False))
+            return self.attempt(source, _equal, a, b, record=False)  # type: ignore[no-any-return]
         except TargetFailure:
             self.program.drop_last()
             return False
@@ -298,13 +346,16 @@ class Checker:
 
     def raised(self, source: str, error: BaseException) -> NoReturn:
         """Fail the conduct clause: ``source`` raised ``error``, which is not allowed."""
+        described = describe_exception(error)
+        detail = describe_traceback(error)
+        BaseException.with_traceback(error, None)  # not needed again (a runaway recursion holds 10**5 frames)
         self.fail(
             self.conduct,
-            f"{source} raised {describe_exception(error)}",
+            f"{source} raised {described}",
             expected="no exception",
-            actual=describe_exception(error),
-            ending=(f"# raises {describe_exception(error)}",),
-            detail="".join(traceback.format_exception(error)),
+            actual=described,
+            ending=(f"# raises {described}",),
+            detail=detail,
         )
 
     def hung(self, source: str, hung: TargetHung, *, clause: str = "", context: str = "") -> NoReturn:
@@ -339,6 +390,40 @@ class ContractMachine(Checker, RuleBasedStateMachine):
         RuleBasedStateMachine.__init__(self)
         cls = type(self)
         Checker.__init__(self, clauses=cls.clauses, conduct=cls.conduct, binding=cls.binding)
+
+
+def quietly(deadline: Deadline, fn: Callable[..., object], *args: Any) -> bool:
+    """Call target code whose outcome does not matter (cleanup); whether it returned.
+
+    It runs under ``deadline``; what it raises, and a hang, are swallowed --
+    all but the oracle's own signals (:mod:`spec._core.signals`).
+    """
+    try:
+        deadline.call(fn, *args)
+    except TargetHung:
+        return False
+    except BaseException as exc:
+        theirs(exc)
+        return False
+    return True
+
+
+def method(obj: Any, name: str) -> Callable[..., Any]:
+    """``obj.name`` as a function that looks the method up when called.
+
+    Looking up an attribute of a target's object runs target code (a
+    property, ``__getattr__``); passed to :meth:`Checker.call`, the lookup runs
+    with the call, under the time limit and the checker's judgement.
+    """
+
+    def call(*args: Any) -> Any:
+        return getattr(obj, name)(*args)
+
+    return call
+
+
+def _equal(a: object, b: object) -> bool:
+    return bool(a == b)
 
 
 def raises_block(source: str, expected: type[BaseException], why: str) -> tuple[str, ...]:

@@ -16,6 +16,8 @@ from spec._core.clauses import Clauses
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.options import Options
+from spec._core.program import bounded, show
+from spec._core.signals import theirs
 
 __all__ = ["Contract", "Prepared", "Runner", "as_factory", "call_for_shape", "given_runner", "machine_runner"]
 
@@ -128,20 +130,21 @@ def as_factory(target: object, requirement: str) -> tuple[Callable[[], Any], str
     ``target`` is not callable.
     """
     if not callable(target):
-        raise TargetError(f"{requirement}, got {target!r}")
-    return target, getattr(target, "__qualname__", repr(target))
+        raise TargetError(f"{requirement}, got {show(target)}")
+    name = bounded(getattr, target, "__qualname__", None)
+    return target, name if name is not None else show(target)
 
 
 def call_for_shape(label: str, deadline: Deadline, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` made by a shape check; ``label`` names the call in messages (``MyQueue()``).
 
-    The check cannot run on a target whose factory raises or hangs: either is
-    a :class:`~spec.TargetError` ("calling ``label`` raised ...", "... did not
-    return within ...").
+    The check cannot run on a target whose factory raises (anything, even
+    ``SystemExit``) or hangs: either is a :class:`~spec.TargetError`
+    ("calling ``label`` raised ...", "... did not return within ...").
     """
     try:
         return deadline.call(fn, *args)
     except TargetHung as hung:
         raise TargetError(f"calling {label} {hung}") from None
-    except Exception as exc:
-        raise TargetError(f"calling {label} raised {describe_exception(exc)}") from None
+    except BaseException as exc:
+        raise TargetError(f"calling {label} raised {describe_exception(theirs(exc))}") from None

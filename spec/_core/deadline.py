@@ -8,7 +8,13 @@ for a call that does not return, and the oracle uses the better one it can:
   Python loops, ``time.sleep`` and blocking lock acquisitions are all
   interrupted, and nothing is left running afterwards.  The timer re-fires
   every tenth of a second until the exception escapes, so a target that
-  swallows it once is still stopped.
+  swallows it once is still stopped.  A signal handler runs in whatever
+  Python code runs next, which may be a finalizer or a garbage-collector
+  callback, where Python swallows the exception (printing "Exception
+  ignored"): the deadline drops that noise, and if it happens, turns the
+  cyclic collector off until the call ends, because when collections take
+  most of the time (a runaway recursion makes each of them walk a million
+  frames) every later alarm would land in a collector callback too.
 * Anywhere else (another thread, an outer timer already armed, no
   ``setitimer``), every call runs in one private daemon worker thread and the
   caller stops waiting after the time limit.  A hung call is abandoned in the
@@ -25,10 +31,14 @@ from __future__ import annotations
 import gc
 import queue
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
+
+from spec._core import journal
+from spec._core.signals import OracleSignal
 
 __all__ = ["Deadline", "TargetHung"]
 
@@ -37,7 +47,7 @@ T = TypeVar("T")
 _REFIRE_SECONDS = 0.1
 
 
-class TargetHung(BaseException):
+class TargetHung(OracleSignal):
     """A call into the target did not return within ``seconds``."""
 
     seconds: float
@@ -100,7 +110,9 @@ class Deadline:
     seconds: float | None
     _use_alarm: bool
     _old_handler: Any
+    _old_hook: Callable[[Any], object]
     _worker: _Worker | None
+    _collector_off: bool  # turned off by _on_unraisable, until the call ends
 
     def __init__(self, seconds: float | None) -> None:
         if seconds is not None and not seconds > 0:
@@ -109,6 +121,7 @@ class Deadline:
         self._use_alarm = False
         self._old_handler = None
         self._worker = None
+        self._collector_off = False
 
     def __enter__(self) -> Deadline:
         self._use_alarm = (
@@ -119,6 +132,8 @@ class Deadline:
         )
         if self._use_alarm:
             self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+            self._old_hook = sys.unraisablehook
+            sys.unraisablehook = self._on_unraisable
         return self
 
     def __exit__(
@@ -130,7 +145,9 @@ class Deadline:
         if self._use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._old_handler)
+            sys.unraisablehook = self._old_hook
             self._use_alarm = False
+            self._collect_again()
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         assert self.seconds is not None  # the alarm is only armed with a limit
@@ -142,16 +159,53 @@ class Deadline:
             return
         raise TargetHung(self.seconds)
 
+    def _on_unraisable(self, unraisable: Any) -> None:
+        """Drop, unprinted, a :class:`TargetHung` that landed where Python swallows exceptions.
+
+        The alarm interrupts whatever code runs when it fires, sometimes a
+        finalizer or a collector callback, whose exceptions Python reports as
+        "Exception ignored" and drops.  That is noise, not the target's
+        behaviour.  The collector stays off until the call ends, so that the
+        next alarm lands in the target's own code (see the module docstring).
+        """
+        if not isinstance(unraisable.exc_value, OracleSignal):
+            self._old_hook(unraisable)
+        elif gc.isenabled():
+            gc.disable()
+            self._collector_off = True
+
+    def _collect_again(self) -> None:
+        if self._collector_off:
+            gc.enable()
+            self._collector_off = False
+
     def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`."""
+        """Return ``fn(*args)``; raise what it raises, or :class:`TargetHung`.
+
+        The call is journalled (see :mod:`spec._core.journal`), so that a
+        supervising process can stop a call that this limit cannot (C code
+        holding the GIL, a target that ignores ``SIGALRM``).
+        """
+        journal.note_call(self.seconds)
+        try:
+            return self._call(fn, *args)
+        finally:
+            journal.note_return()
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self.seconds is None:
             return fn(*args)
         if self._use_alarm:
+            # A target may have replaced the handler (with SIG_IGN, say) in
+            # an earlier call: take it back before every call.
+            if signal.getsignal(signal.SIGALRM) != self._on_alarm:
+                signal.signal(signal.SIGALRM, self._on_alarm)
             signal.setitimer(signal.ITIMER_REAL, self.seconds, _REFIRE_SECONDS)
             try:
                 return fn(*args)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+                self._collect_again()
         if self._worker is None:
             self._worker = _Worker()
         try:

@@ -8,6 +8,17 @@ on more than the seed and the target: the example database, Hypothesis's own
 deadline (the oracle has a per-call time limit instead), health checks (a slow
 target is the user's business), and the reporting of several bugs at once (a
 report names one broken clause).
+
+Discussion (the last line of defence): every call into target code goes
+through the checker, which turns whatever the target raises into evidence.
+Should anything still escape the search -- an exception from target code the
+contract reached outside a guarded call, a Hypothesis error about the search
+itself -- :func:`_run` turns it into an answer all the same: a violation of
+the conduct clause with the program that was running; for a nondeterministic
+target (Hypothesis's ``Flaky`` errors: the same program ran differently when
+rerun), a violation saying so; for an error of the search that no target
+behaviour explains, a :class:`~spec.SpecError`.  Only the oracle's own
+signals (:mod:`spec._core.signals`), such as the user's Ctrl-C, pass.
 """
 
 from __future__ import annotations
@@ -22,14 +33,17 @@ import hypothesis
 from hypothesis import HealthCheck, Phase
 from hypothesis.reporting import with_reporter
 
-from spec._core.checker import Binding, HungViolation
-from spec._core.clauses import ClauseViolation, Violation
+from spec._core import journal
+from spec._core.checker import Binding, HungViolation, describe_exception, describe_traceback
+from spec._core.clauses import Clause, ClauseViolation, Violation
 from spec._core.contract import Contract, Prepared
 from spec._core.deadline import Deadline
+from spec._core.errors import SpecError
 from spec._core.options import OptionKeywords, Options, options_from
-from spec._core.program import TargetRef
+from spec._core.program import TargetRef, guarded, type_name
 from spec._core.registry import get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
+from spec._core.signals import theirs, watch_interrupts
 from spec._core.target import ref_for, resolve_target
 
 __all__ = ["DEFAULT_TIMEOUT", "bind", "check", "require", "search_settings", "with_keywords"]
@@ -38,6 +52,7 @@ DEFAULT_TIMEOUT = 5.0
 """Seconds a single call into the target may take before it counts as hung."""
 
 
+@watch_interrupts()
 def check(
     contract: str | Contract,
     target: object,
@@ -64,13 +79,16 @@ def check(
     given too override its fields).
 
     Returns a :class:`Report`; a target that breaks a clause, raises what the
-    contract does not allow or hangs is a violation, never an exception here.
+    contract does not allow (any :class:`BaseException`, ``SystemExit`` and
+    ``KeyboardInterrupt`` included), hangs or is nondeterministic is a
+    violation, never an exception here.
 
     Raises :class:`~spec.UnknownContract`, :class:`~spec.TargetNotFound`,
     :class:`~spec.TargetError` or :class:`~spec.OptionError` when the check
-    cannot run, and
-    :class:`ValueError` for a non-positive ``max_examples`` or ``timeout`` or a
-    negative ``seed``.
+    cannot run (importing the target fails, say), :class:`~spec.SpecError`
+    when the search itself cannot run, :class:`ValueError` for a non-positive
+    ``max_examples`` or ``timeout`` or a negative ``seed``, and
+    :class:`KeyboardInterrupt` when the user interrupts it.
     """
     if isinstance(contract, str):
         contract = get_contract(contract)
@@ -81,11 +99,13 @@ def check(
     options = require(contract, with_keywords(options, keywords))
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
     run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
+    journal.note("target", f"{contract.name} {ref.label}")
+    journal.note("seed", str(seed))
     with Deadline(timeout) as deadline:
         binding, prepared = bind(contract, obj, ref, deadline, options)
         test = contract.runner(binding, run_settings, seed)
         started = time.perf_counter()
-        violation, steps, shrunk = _run(test)
+        violation, steps, shrunk = _run(test, binding, contract)
         seconds = time.perf_counter() - started
     return _report(
         contract=contract,
@@ -162,26 +182,58 @@ def search_settings(
     return searched, seed
 
 
-def _run(test: Callable[[], None]) -> tuple[Violation | None, str, bool]:
-    """Run ``test``; return the violation it found (if any), Hypothesis's steps, shrunk?"""
+def _run(test: Callable[[], None], binding: Binding, contract: Contract) -> tuple[Violation | None, str, bool]:
+    """Run ``test``; return the violation it found (if any), Hypothesis's steps, shrunk?
+
+    See the module's Discussion for what it does with what escapes the search.
+    """
     printed: list[object] = []
     try:
         with with_reporter(printed.append):
             test()
     except ClauseViolation as exc:
-        notes = [_unheaded(n) for n in getattr(exc, "__notes__", ())]
-        return exc.violation, "\n".join(n for n in notes if n) or "\n".join(map(str, printed)), True
+        return exc.violation, _steps(exc, printed), True
     except HungViolation as hung:
         return hung.violation, "", False
-    except hypothesis.errors.FlakyFailure as flaky:
+    except hypothesis.errors.Flaky as flaky:
         # The target failed once and then passed the same program on replay:
         # report the first failure, marked as not reproducible.
-        found = _first_violation(flaky)
+        found = _first_violation(flaky) if isinstance(flaky, BaseExceptionGroup) else None
         if found is None:
-            raise
-        message = f"{found.message} (did not happen again when replayed: the target is nondeterministic)"
+            what = f"the same program ran differently on rerun (Hypothesis raised {type_name(flaky)})"
+            return _escaped(binding, contract, f"the target is nondeterministic: {what}"), "", False
+        message = f"{found.message} (the same program passed on rerun: the target is nondeterministic)"
         return dataclasses.replace(found, message=message), "", False
+    except hypothesis.errors.HypothesisException as exc:
+        raise SpecError(f"the search could not run: {describe_exception(exc).splitlines()[0]}") from None
+    except BaseException as exc:
+        theirs(exc)
+        message = f"{describe_exception(exc)} escaped from the program (the traceback shows where it was raised)"
+        # Hypothesis shrinks what it counts as a failure, and replays the smallest last.
+        shrunk = isinstance(exc, Exception | SystemExit | GeneratorExit)
+        return _escaped(binding, contract, message, detail=describe_traceback(exc)), _steps(exc, printed), shrunk
     return None, "", True
+
+
+def _steps(exc: BaseException, printed: list[object]) -> str:
+    """The failing program as Hypothesis printed it (its notes on ``exc``, or its reporter's output)."""
+    texts = guarded(lambda: [n for n in getattr(exc, "__notes__", ()) if isinstance(n, str)], default=[])
+    notes = [_unheaded(n) for n in texts]
+    return "\n".join(n for n in notes if n) or "\n".join(map(str, printed))
+
+
+def _escaped(binding: Binding, contract: Contract, message: str, *, detail: str = "") -> Violation:
+    """A violation of the conduct clause by the program running when ``message`` happened."""
+    checker = binding.last
+    conduct = contract.clauses[checker.conduct] if checker is not None else _conduct(contract)
+    ending = (f"# {message}",)
+    program = checker.program.lines(ending=ending) if checker is not None else (*binding.ref.imports, *ending)
+    return Violation(clause=conduct, message=message, program=program, detail=detail)
+
+
+def _conduct(contract: Contract) -> Clause:
+    """The contract's conduct clause: every contract titles it so."""
+    return contract.clauses[contract.clauses.id_of("conduct")]
 
 
 def _unheaded(note: str) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 from types import ModuleType
 
 from spec._core.errors import TargetError, TargetNotFound
-from spec._core.program import TargetRef
+from spec._core.program import TargetRef, bounded, describe_exception, guarded, show
+from spec._core.signals import theirs
 
 __all__ = ["load_target", "ref_for", "resolve_target"]
 
@@ -56,6 +57,9 @@ def resolve_target(target: str) -> tuple[object, TargetRef]:
         except AttributeError:
             owner = module.__name__ if depth == 0 else ".".join(parts[:depth])
             raise TargetNotFound(f"{owner!r} has no attribute {part!r} (TARGET {target!r})") from None
+        except BaseException as exc:  # a module's __getattr__, a property: target code
+            what = describe_exception(theirs(exc))
+            raise TargetError(f"reading {'.'.join(parts[: depth + 1])} raised {what}") from None
     return obj, TargetRef(label=target, name=name, imports=imports)
 
 
@@ -68,11 +72,9 @@ def _import_module(name: str) -> ModuleType:
         # Distinguish "the module itself is missing" from "it imports something missing".
         if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
             raise TargetNotFound(f"no module named {exc.name!r} (TARGET module {name!r})") from None
-        raise TargetError(f"importing {name!r} raised {type(exc).__name__}: {exc}") from None
-    except KeyboardInterrupt:
-        raise
+        raise TargetError(f"importing {name!r} raised {describe_exception(exc)}") from None
     except BaseException as exc:  # SystemExit too: a target's import must not end the oracle
-        raise TargetError(f"importing {name!r} raised {type(exc).__name__}: {exc}") from None
+        raise TargetError(f"importing {name!r} raised {describe_exception(theirs(exc))}") from None
 
 
 def _import_file(path: Path) -> ModuleType:
@@ -96,12 +98,9 @@ def _import_file(path: Path) -> ModuleType:
     sys.path.insert(0, str(resolved.parent))
     try:
         module_spec.loader.exec_module(module)
-    except KeyboardInterrupt:
-        del sys.modules[name]
-        raise
     except BaseException as exc:  # SystemExit too: a target's import must not end the oracle
         del sys.modules[name]
-        raise TargetError(f"importing {str(path)!r} raised {type(exc).__name__}: {exc}") from None
+        raise TargetError(f"importing {str(path)!r} raised {describe_exception(theirs(exc))}") from None
     finally:
         sys.path.remove(str(resolved.parent))
     return module
@@ -113,19 +112,19 @@ def ref_for(obj: object) -> TargetRef:
     When ``obj`` can be imported back by its module and qualified name, the
     snippet imports it; otherwise the snippet says to substitute the factory.
     """
-    module = getattr(obj, "__module__", None)
-    qualname = getattr(obj, "__qualname__", None)
-    if isinstance(module, str) and isinstance(qualname, str) and module != "__main__":
+    module = bounded(getattr, obj, "__module__", None)
+    qualname = bounded(getattr, obj, "__qualname__", None)
+    if module is not None and qualname is not None and module != "__main__":
         found: object = sys.modules.get(module)
         for part in qualname.split("."):
-            found = getattr(found, part, None)
+            found = guarded(getattr, found, part, None, default=None)
         if found is obj:
             return TargetRef(
                 label=f"{module}:{qualname}",
                 name=qualname,
                 imports=(f"from {module} import {qualname.split('.')[0]}",),
             )
-    label = repr(obj)
+    label = show(obj)
     return TargetRef(
         label=label,
         name="factory",

@@ -38,11 +38,12 @@ import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from spec._core.checker import quietly
 from spec._core.contract import Prepared, as_factory, call_for_shape
-from spec._core.deadline import Deadline, TargetHung
+from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
 from spec._core.options import Options
-from spec._core.program import Program
+from spec._core.program import Program, type_name
 
 __all__ = [
     "AsyncDriver",
@@ -98,7 +99,7 @@ def prepare_averager(target: object, deadline: Deadline, options: Options) -> Pr
         if inspect.iscoroutine(averager):
             averager.close()  # never awaited, and never to be: no warning
             hint = " (a coroutine: an async def needs a yield to make an async generator)"
-        raise TargetError(f"{name}() returned a {type(averager).__qualname__}{hint}; an averager target must be {what}")
+        raise TargetError(f"{name}() returned a {type_name(averager)}{hint}; an averager target must be {what}")
     if form is Form.GENERATOR:
         GeneratorDriver().dispose(averager, deadline)
     # An async generator the factory returned has not started: it needs no closing.
@@ -164,8 +165,7 @@ class ResumableDriver(Driver, abc.ABC):
     def dispose(self, averager: Any, deadline: Deadline) -> None:
         if self.ended(averager):
             return
-        with contextlib.suppress(Exception, TargetHung):
-            deadline.call(self.closer(averager))
+        quietly(deadline, self.closer(averager))
         if not self.ended(averager):
             self._abandon(averager, deadline)
         if not self.ended(averager):
@@ -207,8 +207,7 @@ class GeneratorDriver(ResumableDriver):
         return averager.close  # type: ignore[no-any-return]
 
     def _abandon(self, averager: Any, deadline: Deadline) -> None:
-        with contextlib.suppress(Exception, TargetHung, _Abandoned):
-            deadline.call(averager.throw, _Abandoned())
+        quietly(deadline, averager.throw, _Abandoned())
 
     def form_check(self, var: str) -> str:
         return f"assert inspect.isgenerator({var})"
@@ -279,8 +278,7 @@ class AsyncDriver(ResumableDriver):
         for task in pending:
             task.cancel()
         if pending:
-            with contextlib.suppress(Exception, TargetHung):
-                deadline.call(loop.run_until_complete, asyncio.gather(*pending, return_exceptions=True))
+            quietly(deadline, loop.run_until_complete, asyncio.gather(*pending, return_exceptions=True))
         super().teardown(averagers, deadline)
         with contextlib.suppress(RuntimeError):  # still running: a worker thread hung in the gather
             loop.close()

@@ -56,7 +56,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from spec._core.checker import ContractMachine, TargetFailure, describe_exception, raises_block
-from spec._core.program import literal
+from spec._core.program import literal, show, type_name
 from spec.averager.forms import Driver, Form, ResumableDriver, driver_for, form_of
 from spec.averager.model import MeanModel, same
 
@@ -107,7 +107,7 @@ def finite_reals() -> st.SearchStrategy[Real]:
 
 
 def _outcome_text(answer: object, error: BaseException | None) -> str:
-    return f"answered {answer!r}" if error is None else f"raised {describe_exception(error)}"
+    return f"answered {show(answer)}" if error is None else f"raised {describe_exception(error)}"
 
 
 def _a(noun: str) -> str:
@@ -179,10 +179,9 @@ class AveragerMachineBase(ContractMachine):
             what = "nothing an averager can be" if form is None else _a(form.value)
             self.fail(
                 PROTOCOL,
-                f"{name}() returned {what} ({type(averager).__qualname__}), "
-                f"but {_a(driver.noun)} when the check started",
+                f"{name}() returned {what} ({type_name(averager)}), but {_a(driver.noun)} when the check started",
                 expected=_a(driver.noun),
-                actual=repr(averager),
+                actual=show(averager),
                 ending=(self._need_inspect(driver.form_check(var)) + f", {self.tag(PROTOCOL)!r}",),
             )
         self.count(PROTOCOL)
@@ -214,7 +213,7 @@ class AveragerMachineBase(ContractMachine):
         if first is not None:
             self.fail(
                 PROTOCOL,
-                f"{source} yielded {first!r}; priming must yield None (no value has been sent yet)",
+                f"{source} yielded {show(first)}; priming must yield None (no value has been sent yet)",
                 expected=None,
                 actual=first,
                 ending=(f"assert {source} is None, {self.tag(PROTOCOL)!r}",),
@@ -272,11 +271,11 @@ class AveragerMachineBase(ContractMachine):
         for n, (value, answer) in enumerate(zip(self.probe, answers, strict=True), start=1):
             source = self.driver.send_source("avg2", repr(value))
             got = self._answer(source, second, value)
-            if not same(got, answer):
+            if not self.judge(f"{source} == answer{n}", same, got, answer):
                 self.fail(
                     INDEPENDENCE,
-                    f"a second averager answered {got!r} to its {_ordinal(n)} value, {value!r}, where the first "
-                    f"answered {answer!r} to the same values: averagers share state",
+                    f"a second averager answered {show(got)} to its {_ordinal(n)} value, {value!r}, where the first "
+                    f"answered {show(answer)} to the same values: averagers share state",
                     expected=answer,
                     actual=got,
                     ending=(f"assert {source} == answer{n}, {self.tag(INDEPENDENCE)!r}",),
@@ -287,7 +286,7 @@ class AveragerMachineBase(ContractMachine):
         model = MeanModel()
         for n, (value, answer) in enumerate(zip(self.probe, answers, strict=True), start=1):
             model.add(value)
-            if model.wrong_mean(answer) is not None:
+            if self.judge(f"# judging answer{n}", model.wrong_mean, answer) is not None:
                 self.program.truncate(marks[n - 1])
             self._judge_mean(model, self.driver.send_source("avg1", repr(value)), answer, f"answer{n}")
         # The probe passed: leaving it out of the snippets keeps them to the point.
@@ -310,7 +309,9 @@ class AveragerMachineBase(ContractMachine):
         twin_source = self.driver.send_source("twin", expr)
         twin_answer, twin_error = self._outcome(twin_source, self.twin, value)
         answer, error = self._outcome(source, self.avg, value)
-        alike = type(error) is type(twin_error) and (error is not None or same(answer, twin_answer))
+        alike = type(error) is type(twin_error) and (
+            error is not None or self.judge(f"{source} == {twin_source}", same, answer, twin_answer)
+        )
         if not alike:
             self.program.truncate(mark)
             shown, twin_shown = _outcome_text(answer, error), _outcome_text(twin_answer, twin_error)
@@ -333,7 +334,7 @@ class AveragerMachineBase(ContractMachine):
             self._judge_mean(model, source, answer)
         else:
             clause = NAN if model.nan_sent else INFINITY
-            why = model.wrong_special(answer)
+            why = self.judge(f"# judging what {source} answered", model.wrong_special, answer)
             if why is not None:
                 if model.special == model.special:
                     check = f"{source} == {literal(model.special)}"
@@ -342,7 +343,7 @@ class AveragerMachineBase(ContractMachine):
                     check = f"math.isnan({source})"
                 self.fail(
                     clause,
-                    f"{source} answered {answer!r}: {why}",
+                    f"{source} answered {show(answer)}: {why}",
                     expected=literal(model.special),
                     actual=answer,
                     ending=(f"assert {check}, {self.tag(clause)!r}",),
@@ -358,12 +359,12 @@ class AveragerMachineBase(ContractMachine):
         The failing statement re-runs ``source`` in place of the last one, or
         compares ``name`` when the answer was bound to one.
         """
-        why = model.wrong_mean(answer)
+        why = self.judge(f"# judging {name or f'what {source} answered'}", model.wrong_mean, answer)
         if why is not None:
             tolerance = "" if model.exact else f", to within {model.tolerance_text}"
             self.fail(
                 MEAN,
-                f"{source} answered {answer!r} after {model.count} value(s): {why}",
+                f"{source} answered {show(answer)} after {model.count} value(s): {why}",
                 expected=f"{model.nearest!r} (the exact mean is {model.mean}{tolerance})",
                 actual=answer,
                 ending=(f"assert {name or source} == {literal(model.nearest)}, {self.tag(MEAN)!r}",),
@@ -417,9 +418,9 @@ class AveragerMachineBase(ContractMachine):
         else:
             self.fail(
                 INPUT,
-                f"{source} answered {answer!r}; {why}",
+                f"{source} answered {show(answer)}; {why}",
                 expected="raises TypeError",
-                actual=f"answered {answer!r}",
+                actual=f"answered {show(answer)}",
                 ending=raises_block(source, TypeError, f"{self.tag(INPUT)}: {why}"),
                 replace_last=True,
             )

@@ -38,6 +38,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Rational
 
+from spec._core.program import show
+from spec._core.signals import theirs
+
 __all__ = ["MeanModel", "bound", "gamma", "same"]
 
 U = Fraction(1, 2**53)
@@ -67,7 +70,8 @@ def same(a: object, b: object) -> bool:
         return True
     try:
         return bool(a == b)
-    except Exception:  # an answer whose == raises is not the same as anything
+    except BaseException as exc:  # an answer whose == raises is not the same as anything
+        theirs(exc)
         return False
 
 
@@ -120,9 +124,9 @@ class MeanModel:
     def wrong_mean(self, answer: object) -> str | None:
         """Why ``answer`` is not an acceptable mean of the finite values sent, or ``None``."""
         if not isinstance(answer, float | Rational):
-            return f"{answer!r} is not a number (int, float or Fraction)"
+            return f"{show(answer)} is not a number (int, float or Fraction)"
         if isinstance(answer, float) and not math.isfinite(answer):
-            return f"{answer!r} is not finite, but every value sent was"
+            return f"{show(answer)} is not finite, but every value sent was"
         got = Fraction(answer)
         if self.exact:
             if got == self.mean or (isinstance(answer, float) and answer == self.nearest):
@@ -143,7 +147,7 @@ class MeanModel:
         if math.isnan(self.special):
             if isinstance(answer, float) and math.isnan(answer):
                 return None
-            return f"{answer!r} is not NaN"
+            return f"{show(answer)} is not NaN"
         if isinstance(answer, float) and answer == self.special:
             return None
-        return f"{answer!r} is not {self.special!r}"
+        return f"{show(answer)} is not {self.special!r}"

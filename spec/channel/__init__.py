@@ -52,7 +52,6 @@ the first broken clause is reported.  Items are told apart by identity
 
 from __future__ import annotations
 
-import traceback
 from collections import Counter
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
@@ -60,13 +59,14 @@ from typing import Any, Protocol, cast
 
 from hypothesis import strategies as st
 
-from spec._core.checker import TARGET_ERRORS, Binding, Checker, describe_exception
+from spec._core.checker import Binding, Checker, describe_exception, describe_traceback
 from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.options import BY_VALUE, Options
-from spec._core.program import show
+from spec._core.program import guarded, looks_equal, show
+from spec._core.signals import theirs
 from spec._core.testcase import ContractTestCase
 from spec.channel.plan import ITEM_KINDS, ChannelProgram, channel_programs, render_channel_tasks, render_items
 from spec.channel.probe import probe_independence
@@ -127,7 +127,7 @@ def _pair(made: object) -> tuple[Any, Any]:
     try:
         first, second = cast(Iterable[Any], made)
     except (TypeError, ValueError):
-        raise TypeError(f"expected a pair (scheduler, make_channel), got {made!r}") from None
+        raise TypeError(f"expected a pair (scheduler, make_channel), got {show(made)}") from None
     return first, second
 
 
@@ -135,11 +135,11 @@ def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     factory, name = as_factory(target, "a channel target must be a zero-argument callable")
     scheduler, make_channel = call_for_shape(f"{name}()", deadline, lambda: _pair(factory()))
     channel = call_for_shape(f"{name}()", deadline, make_channel, 1) if callable(make_channel) else None
-    missing = [f"scheduler.{op}" for op in ("spawn", "run") if not callable(getattr(scheduler, op, None))]
+    missing = [f"scheduler.{op}" for op in ("spawn", "run") if not _has_method(scheduler, op)]
     if channel is None:
         missing.append("a callable make_channel")
     else:
-        missing += [f"channel.{op}" for op in ("put", "get", "close") if not callable(getattr(channel, op, None))]
+        missing += [f"channel.{op}" for op in ("put", "get", "close") if not _has_method(channel, op)]
     if missing:
         raise TargetError(
             f"{name}() returned a pair without {', '.join(missing)} (a channel target returns "
@@ -149,6 +149,10 @@ def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     told = "by value" if kind in BY_VALUE else "by identity"
     note = f"items: the producers put {kind} items ({ITEM_KINDS[kind]('p', 0)!r} ...), told apart {told}"
     return Prepared(factory=factory, notes=() if kind == "any" else (note,))
+
+
+def _has_method(obj: object, name: str) -> bool:
+    return callable(guarded(getattr, obj, name, None, default=None))
 
 
 @dataclass
@@ -190,8 +194,8 @@ class _Run:
         for item in self.items[name]:
             try:
                 yield from self.channel.put(item)
-            except Exception as exc:
-                self._see(f"ch.put({show(item)}) in {name}", exc)
+            except BaseException as exc:
+                self._see(f"ch.put({show(item)}) in {name}", _task_error(exc))
                 return
             self.log.append(("put", item))
             if name in self.program.pauses:
@@ -200,8 +204,8 @@ class _Run:
         if not self.producing:
             try:
                 self.channel.close()
-            except Exception as exc:
-                self._see(f"ch.close() in {name}", exc)
+            except BaseException as exc:
+                self._see(f"ch.close() in {name}", _task_error(exc))
                 return
             self.closed = True
             self.log.append(("closed", name))
@@ -215,21 +219,18 @@ class _Run:
                     self.early_eof.append(name)
                 self.log.append(("end", name))
                 return
-            except Exception as exc:
-                self._see(f"ch.get() in {name}", exc)
+            except BaseException as exc:
+                self._see(f"ch.get() in {name}", _task_error(exc))
                 return
+            # Kept as it came: items are judged by identity, never by the target's
+            # __eq__, and shown only through show().
             self.log.append(("got", item))
             if name in self.program.pauses:
                 yield
 
-    def _see(self, source: str, exc: Exception) -> None:
-        self.seen.append(
-            _Seen(
-                f"{source} raised {describe_exception(exc)}",
-                describe_exception(exc),
-                "".join(traceback.format_exception(exc)),
-            )
-        )
+    def _see(self, source: str, exc: BaseException) -> None:
+        described = describe_exception(exc)
+        self.seen.append(_Seen(f"{source} raised {described}", described, describe_traceback(exc)))
 
     # -- running the program ---------------------------------------------------
 
@@ -260,8 +261,8 @@ class _Run:
             if self.closed:
                 c.hung("s.run()", hung, clause=_CLOSE, context=" after the channel was closed")
             c.hung("s.run()", hung)
-        except TARGET_ERRORS as exc:
-            return exc
+        except BaseException as exc:
+            return theirs(exc)
         c.count(_CONDUCT)
         return None
 
@@ -304,7 +305,7 @@ class _Run:
         )
         stranger = next((value for value in got if key(value) not in times_put), _NOTHING)
         if stranger is not _NOTHING:
-            copy = next((" (an equal object was put)" for x in put if _equal(x, stranger)), "")
+            copy = next((" (an equal object was put)" for x in put if looks_equal(x, stranger)), "")
             c.fail(
                 _ONCE,
                 f"a consumer got {show(stranger)}, which no producer put{copy}",
@@ -390,7 +391,7 @@ class _Run:
                 expected="run() returns",
                 actual=describe_exception(raised),
                 ending=(f"# raises {describe_exception(raised)}",),
-                detail="".join(traceback.format_exception(raised)),
+                detail=describe_traceback(raised),
             )
         ended = {item for event, item in self.log if event == "end"}
         for name in self.program.consumer_names:
@@ -407,11 +408,16 @@ class _Run:
 _NOTHING = object()
 
 
-def _equal(a: object, b: object) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # an object the target made may compare in any way
-        return False
+def _task_error(exc: BaseException) -> BaseException:
+    """``exc``, out of a call a task made: the channel's failure, or raised again.
+
+    What passes on is the oracle's own (see :func:`~spec._core.signals.theirs`)
+    and the task being closed: a scheduler may close a task (``GeneratorExit``
+    arrives at its ``yield from``), which is not the channel's failure.
+    """
+    if isinstance(exc, GeneratorExit):
+        raise exc
+    return theirs(exc)
 
 
 def _check_program(binding: Binding, program: ChannelProgram) -> None:

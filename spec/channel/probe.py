@@ -34,8 +34,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any, NoReturn
 
-from spec._core.checker import TARGET_ERRORS, Binding, Checker
+from spec._core.checker import Binding, Checker
 from spec._core.deadline import TargetHung
+from spec._core.signals import theirs
 
 __all__ = ["probe_independence"]
 
@@ -107,8 +108,8 @@ def probe_independence(checker: Checker, clause: str, make_pair: Callable[[], tu
             c.hung("ps.run()", hung, clause=clause, context=f": {found[0]}")
         c.program.truncate(mark)
         return
-    except TARGET_ERRORS:
-        pass  # judged by the tasks' progress, below
+    except BaseException as exc:
+        theirs(exc)  # the target's: judged by the tasks' progress, below
     found = _evidence(seen)
     if found is not None:
         _Found.binding, _Found.evidence = c.binding, found
@@ -142,8 +143,10 @@ def _probe(a: Any, b: Any, seen: list[object]) -> Generator[Any, Any, None]:
             seen.append(("b.get, a closed", (yield from b.get())))
         except EOFError:
             seen.append("b.get raised EOFError, a closed")
-    except Exception as exc:
-        seen.append(("raised", exc))
+    except GeneratorExit:  # the scheduler closes the task: not the channel's failure
+        raise
+    except BaseException as exc:
+        seen.append(("raised", theirs(exc)))
 
 
 def _helper(b: Any, seen: list[object]) -> Generator[Any, Any, None]:
@@ -158,8 +161,10 @@ def _helper(b: Any, seen: list[object]) -> Generator[Any, Any, None]:
                 yield from b.put(item)
             except EOFError:
                 seen.append(f"b.put raised EOFError after {step}")
-    except Exception as exc:
-        seen.append(("raised", exc))
+    except GeneratorExit:  # the scheduler closes the task: not the channel's failure
+        raise
+    except BaseException as exc:
+        seen.append(("raised", theirs(exc)))
 
 
 def _evidence(seen: list[object]) -> tuple[str, str] | None:

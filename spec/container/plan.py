@@ -31,6 +31,7 @@ from spec._core.deadline import Deadline
 from spec._core.errors import OptionError, TargetError
 from spec._core.lifecycle import UNMADE, Lifecycle, Session, lifecycle_of
 from spec._core.options import BY_VALUE, PARTS, STRATEGY, Method, Options, Sentinel, exception_name
+from spec._core.program import guarded, type_name
 
 __all__ = [
     "ITEM_KINDS",
@@ -184,13 +185,16 @@ def prepare_container(kind: str) -> Callable[[object, Deadline, Options], Prepar
                 names = [m.text for m in methods.values()]
                 needs = f"{', '.join(names[:-1])} and {names[-1]}"
                 raise TargetError(
-                    f"{name}() returned a {type(instance).__qualname__} without {', '.join(missing)}"
+                    f"{name}() returned a {type_name(instance)} without {', '.join(missing)}"
                     f" (a {kind} target needs {needs}; --map and --without say which methods play the parts)"
                 )
             awaiting = frozenset(
                 part
                 for part, m in methods.items()
-                if m != Method("__len__") and inspect.iscoroutinefunction(getattr(instance, m.name))
+                if m != Method("__len__")
+                and guarded(
+                    inspect.iscoroutinefunction, guarded(getattr, instance, m.name, None, default=None), default=False
+                )
             )
         finally:
             try:
@@ -218,8 +222,8 @@ def prepare_container(kind: str) -> Callable[[object, Deadline, Options], Prepar
 
 def _offers(instance: object, method: Method) -> bool:
     if method == Method("__len__"):
-        return hasattr(type(instance), "__len__")
-    return callable(getattr(instance, method.name, None))
+        return guarded(hasattr, type(instance), "__len__", default=False)
+    return callable(guarded(getattr, instance, method.name, None, default=None))
 
 
 def _items(options: Options) -> st.SearchStrategy[Any]:

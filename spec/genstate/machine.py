@@ -29,19 +29,19 @@ from __future__ import annotations
 import builtins
 import inspect
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from impl.genlang import GenState, after_one_call
-from spec._core.checker import ContractMachine, TargetFailure, describe_exception
+from spec._core.checker import ContractMachine, TargetFailure, describe_exception, method, quietly
 from spec._core.contract import Prepared, as_factory, call_for_shape
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
 from spec._core.options import Options
-from spec._core.program import show
+from spec._core.program import guarded, show, type_name
+from spec._core.signals import theirs
 
 __all__ = ["GenStateMachineBase", "Thrown", "prepare_generator"]
 
@@ -78,7 +78,7 @@ def prepare_generator(target: object, deadline: Deadline, options: Options) -> P
         raise TargetError(f"reading the attributes of what {name}() returned {hung}") from None
     if missing:
         raise TargetError(
-            f"{name}() returned a {type(gen).__qualname__} without {', '.join(missing)}"
+            f"{name}() returned a {type_name(gen)} without {', '.join(missing)}"
             " (a genstate target needs __next__, send, throw, close, gi_running, gi_suspended and gi_frame)"
         )
     return Prepared(factory=factory)
@@ -96,7 +96,8 @@ def _missing(gen: object) -> list[str]:
             value = getattr(gen, name)
         except AttributeError:
             missing.append(name)
-        except Exception:  # present, but broken: judged by the check
+        except BaseException as exc:  # present, but broken: judged by the check
+            theirs(exc)
             continue
         else:
             if name in _METHODS and not callable(value):
@@ -158,15 +159,19 @@ class GenStateMachineBase(ContractMachine):
         than left to the collector.
         """
         gen, deadline = self.gen, type(self).binding.deadline
-        for attempt in (gen.close, gen.close, gen.close, lambda: gen.throw(_Abandoned())):
-            with suppress(Exception, TargetHung, GeneratorExit, _Abandoned):
-                if inspect.getgeneratorstate(gen) == CLOSED.value:
-                    return
-                deadline.call(attempt)
-        with suppress(Exception):
-            if inspect.getgeneratorstate(gen) == CLOSED.value:
+        close = method(gen, "close")
+        for attempt in (close, close, close, lambda: gen.throw(_Abandoned())):
+            if self._closed(gen, deadline):
                 return
-        _UNCLOSABLE.append(gen)
+            quietly(deadline, attempt)
+        if not self._closed(gen, deadline):
+            _UNCLOSABLE.append(gen)
+
+    @staticmethod
+    def _closed(gen: object, deadline: Deadline) -> bool:
+        state: list[str] = []
+        quietly(deadline, lambda: state.append(inspect.getgeneratorstate(gen)))  # type: ignore[arg-type]
+        return state == [CLOSED.value]
 
     def _observe(self) -> GenState:
         return GenState(self.call("inspect.getgeneratorstate(g)", inspect.getgeneratorstate, self.gen, record=False))
@@ -180,7 +185,8 @@ class GenStateMachineBase(ContractMachine):
             self.program.drop_last()
             self.program.need("from contextlib import suppress")
             kind = type(failure.error)
-            name = kind.__name__ if getattr(builtins, kind.__name__, None) is kind else "BaseException"
+            name = guarded(lambda: kind.__name__ if getattr(builtins, kind.__name__, None) is kind else "", default="")
+            name = name or "BaseException"
             self.program.add(f"with suppress({name}): {source}")
             return None, failure.error
 
@@ -262,10 +268,10 @@ class GenStateMachineBase(ContractMachine):
     def _send(self, value: int) -> None:
         source = f"g.send({value})"
         if self.state is not CREATED:
-            self._resume(source, self.gen.send, value)
+            self._resume(source, method(self.gen, "send"), value)
             return
         why = "send(v) with v not None must raise TypeError on a new generator"
-        self.call_raising(source, self.gen.send, value, expected=TypeError, clause="G2", why=why)
+        self.call_raising(source, method(self.gen, "send"), value, expected=TypeError, clause="G2", why=why)
         self._expect_state(CREATED, self._observe(), "G2", f"{source} on a new generator raised TypeError")
 
     def _throw(self, error: BaseException) -> None:
@@ -274,9 +280,9 @@ class GenStateMachineBase(ContractMachine):
         source = f"g.throw({name})"
         before = self.state
         if before is SUSPENDED:
-            self._resume(source, self.gen.throw, error)
+            self._resume(source, method(self.gen, "throw"), error)
             return
-        value, raised = self._settle(source, self.gen.throw, error)
+        value, raised = self._settle(source, method(self.gen, "throw"), error)
         clause = "G5" if before is CLOSED else "G3"
         where = "a closed" if before is CLOSED else "a new"
         got = f"returned {show(value)}" if raised is None else f"raised {describe_exception(raised)}"
@@ -296,7 +302,7 @@ class GenStateMachineBase(ContractMachine):
     def _close(self) -> None:
         source = "g.close()"
         before = self.state
-        value, raised = self._settle(source, self.gen.close)
+        value, raised = self._settle(source, method(self.gen, "close"))
         after = self._observe()
         if before is SUSPENDED:
             self._expect_state(CLOSED, after, "G4", "close() must close the generator")
@@ -343,12 +349,13 @@ class GenStateMachineBase(ContractMachine):
             replace_last=True,
         )
         assert isinstance(raised, StopIteration)
+        returned = self.judge("# reading its StopIteration's value", getattr, raised, "value")
         self.require(
-            raised.value is None,
+            returned is None,
             "G6",
-            f"{source} on a closed generator raised StopIteration({show(raised.value)}); the return value arrives once",
+            f"{source} on a closed generator raised StopIteration({show(returned)}); the return value arrives once",
             expected="StopIteration with value None",
-            actual=f"StopIteration({show(raised.value)})",
+            actual=f"StopIteration({show(returned)})",
             ending=_stop_value_none(source, f"{self.tag('G6')}: the return value arrives once"),
             replace_last=True,
         )

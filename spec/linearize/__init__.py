@@ -24,48 +24,50 @@ been called after the first returned, the pop could only return 1.
 The verdict is never wrong: :attr:`Outcome.LINEARIZABLE` comes with a
 linearization; :attr:`Outcome.NOT_LINEARIZABLE` only after every candidate
 order failed, for the whole history or for a part of it that proves the
-whole fails (see ``Model.group``); a time limit gives
-:attr:`Outcome.UNKNOWN`.  When the history is not linearizable, the result
+whole fails (see ``Model.group``); a time or memory limit that runs out
+first gives :attr:`Outcome.UNKNOWN`.  When the history is not linearizable, the result
 names the first return that no linearization gets past, the furthest
 linearization, the shortest prefix that cannot be linearized, and the
 smallest part of it found that cannot be linearized on its own.
 
-Models: ``queue``, ``stack``, ``register``, ``kv`` (see :data:`MODELS`), or
-your own :class:`Model` subclass.  Files: :func:`read_history` reads the
-project's JSON format, Jepsen EDN histories and Jepsen ``jepsen.util``
-logs.  From the command line: ``python -m spec linearize FILE --model NAME``.
+Models: ``queue`` (alias ``fifo-queue``), ``stack``, ``unordered-queue``,
+``set``, ``register``, ``cas-register``, ``multi-register``, ``mutex``,
+``kv`` (see :data:`MODELS`), or your own :class:`Model` subclass.  Files:
+:func:`read_history` reads the project's JSON format, Jepsen EDN histories
+and Jepsen ``jepsen.util`` logs, with Jepsen's meaning of ``:fail`` and
+``:info`` (see :mod:`spec.linearize.jepsen`).  Values compare as JSON and
+EDN mean them (see :mod:`spec.linearize.values`).  From the command line:
+``python -m spec linearize FILE --model NAME``.
 """
 
 from __future__ import annotations
 
 import enum
-import itertools
 import time
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from spec.linearize.histories import FORMATS, dump_json, read_history
-from spec.linearize.models import (
-    EVERY_GROUP,
-    MODELS,
-    ContainerModel,
-    KVModel,
-    Model,
-    RegisterModel,
-    UnknownModel,
-    check_operations,
-)
-from spec.linearize.models import get_model as _get_model
+from spec.linearize.budget import Budget, OutOfBudget
+from spec.linearize.catalog import MODELS, guarded
+from spec.linearize.catalog import get_model as _get_model
+from spec.linearize.containers import ContainerModel, SetModel, UnorderedQueueModel
+from spec.linearize.histories import FAIL_MEANS, FORMATS, dump_json, parse_history, read_history
+from spec.linearize.models import EVERY_GROUP, Model, ModelError, UnknownModel, check_operations
 from spec.linearize.ops import UNKNOWN, History, HistoryError, Operation, Raised, Recorder
+from spec.linearize.registers import CASRegisterModel, KVModel, MultiRegisterModel, MutexModel, RegisterModel
 from spec.linearize.report import format_history, format_result
-from spec.linearize.search import Found, SearchResult, event_order, search, searching
+from spec.linearize.search import Found, SearchResult, searching
+from spec.linearize.shrink import SHRINK_SECONDS, Counterexample, counterexample, refute
 
 __all__ = [
     "EVERY_GROUP",
+    "FAIL_MEANS",
     "FORMATS",
     "MODELS",
+    "SHRINK_SECONDS",
     "UNKNOWN",
+    "CASRegisterModel",
     "ContainerModel",
     "Counterexample",
     "History",
@@ -73,29 +75,29 @@ __all__ = [
     "KVModel",
     "LinearizabilityResult",
     "Model",
+    "ModelError",
+    "MultiRegisterModel",
+    "MutexModel",
     "Operation",
     "Outcome",
     "Raised",
     "Recorder",
     "RegisterModel",
+    "SetModel",
     "UnknownModel",
+    "UnorderedQueueModel",
     "check_history",
     "dump_json",
     "format_history",
     "get_model",
+    "parse_history",
     "read_history",
 ]
-
-SHRINK_SECONDS = 5.0
-"""At most this long is spent shrinking a counterexample (within the time limit)."""
 
 SUSPECT_AFTER = 2000
 """A partition's search that has tried this many configurations (plus one per
 operation: a search that needs no backtracking tries about one per
 operation) without an answer makes the checker try the model's suspects."""
-
-_SUSPECT_SECONDS = 0.5  # the time limit of the search of each suspect part
-_SUSPECTS = 100  # how many suspect parts are tried at most
 
 
 class Outcome(enum.Enum):
@@ -107,45 +109,15 @@ class Outcome(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Counterexample:
-    """Why a history is not linearizable.
-
-    ``partition`` is the independent part that fails (a key for ``kv``,
-    ``None`` for unpartitioned models).  ``culprit`` is the operation whose
-    return no linearization gets past; ``linearized`` is the furthest the
-    search got, a linearization of everything before that return, leaving
-    the model in ``state`` (described).
-
-    ``prefix`` is the shortest prefix of the partition that cannot be
-    linearized on its own (operations in flight at its end count as
-    pending), and ``minimal`` the smallest part of it found that still
-    cannot: the model's groups of operations (``Model.group``) are dropped
-    while it fails.  ``shrunk`` says whether that ran to the end; when it
-    did not (time ran out, or ``minimize`` was off) ``prefix`` and
-    ``minimal`` may be longer, up to the whole partition.
-
-    ``whole`` is false when the proof came from a part of the partition the
-    model suspected (``Model.suspects``) rather than from searching all of
-    it: then ``culprit``, ``linearized`` and ``prefix`` are about that part.
-    """
-
-    partition: Hashable
-    culprit: Operation
-    prefix: tuple[Operation, ...]
-    linearized: tuple[Operation, ...]
-    state: str
-    minimal: tuple[Operation, ...]
-    shrunk: bool
-    whole: bool = True
-
-
-@dataclass(frozen=True)
 class LinearizabilityResult:
     """The answer of :func:`check_history`.
 
     ``linearizations`` holds one linearization per partition when the
     history is linearizable (empty otherwise); ``counterexample`` is set
     when it is not.  ``configurations`` counts what the search tried.
+    When the outcome is unknown, ``limit`` says which limit ran out
+    (``"time"`` or ``"memory"``) and ``decided`` how many partitions had
+    been found linearizable by then.
     """
 
     outcome: Outcome
@@ -156,6 +128,8 @@ class LinearizabilityResult:
     configurations: int
     linearizations: tuple[tuple[Operation, ...], ...]
     counterexample: Counterexample | None
+    limit: str | None = None
+    decided: int = 0
 
     @property
     def ok(self) -> bool:
@@ -177,232 +151,136 @@ def check_history(
     model: str | Model[Any],
     *,
     timeout: float | None = None,
+    max_memory: int | None = None,
     minimize: bool = True,
 ) -> LinearizabilityResult:
     """Check whether ``history`` is linearizable under ``model`` (a :class:`Model` or a name).
 
-    ``timeout`` bounds the whole check in seconds (``None``: no bound); when
-    it runs out before a verdict, the outcome is :attr:`Outcome.UNKNOWN`.
-    With ``minimize``, a counterexample is shrunk to the smallest part of
-    the history found that still cannot be linearized (for at most
+    ``timeout`` bounds the whole check in seconds, and ``max_memory`` the
+    process's resident memory in bytes while it runs (``None``: no bound);
+    when one runs out before a verdict, the outcome is
+    :attr:`Outcome.UNKNOWN` (see :mod:`spec.linearize.budget`).  With
+    ``minimize``, a counterexample is shrunk to the smallest part of the
+    history found that still cannot be linearized (for at most
     :data:`SHRINK_SECONDS`).
 
     Raises :class:`HistoryError` when an operation does not fit the model,
-    :class:`UnknownModel` for an unknown name, and :class:`ValueError` for a
-    ``timeout`` that is not positive.
+    :class:`UnknownModel` for an unknown name, :class:`ModelError` when a
+    model of one's own raises (or answers what a model may not), and
+    :class:`ValueError` for a limit that is not positive.
     """
-    if timeout is not None and not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    started = time.monotonic()
+    budget = Budget(timeout, max_memory)
     model = get_model(model)
     ops = history if isinstance(history, History) else History(history)
-    check_operations(model, list(ops))
-    started = time.monotonic()
-    deadline = None if timeout is None else started + timeout
-    parts: dict[Hashable, list[Operation]] = {}
-    for op in ops:
-        parts.setdefault(model.partition(op), []).append(op)
-    # Discussion: partitions are searched in turns, a few hundred
-    # configurations each, so that one partition that fails quickly decides
-    # the verdict even when another would take long to finish (the history
-    # is not linearizable as soon as one partition is not).
-    #
-    # A partition whose search runs long is also given to the model's
-    # suspects (Model.suspects), once: a small part of it that fails on its
-    # own is a proof too, and may come long before the full search ends.
-    searches = {key: searching(part, model) for key, part in parts.items()}
-    tried = dict.fromkeys(parts, 0)
-    found: dict[Hashable, SearchResult] = {}
-    suspected: set[Hashable] = set()
-    outcome = Outcome.LINEARIZABLE
-    counterexample = None
-    while searches and outcome is Outcome.LINEARIZABLE:
-        for key, steps in list(searches.items()):
-            if deadline is not None and time.monotonic() > deadline:
-                outcome = Outcome.UNKNOWN
-                break
-            part = parts[key]
-            try:
-                tried[key] = next(steps)
-            except StopIteration as stop:
-                found[key] = stop.value
-                tried[key] = found[key].configurations
-                del searches[key]
-            else:
-                if key in suspected or tried[key] < SUSPECT_AFTER + len(part):
-                    continue
-                suspected.add(key)
-                refuted = _refute(part, model, deadline)
-                if refuted is None:
-                    continue
-                part, found[key] = refuted
-                tried[key] += found[key].configurations
-                del searches[key]
-            if found[key].found is Found.NOT_LINEARIZABLE:
-                outcome = Outcome.NOT_LINEARIZABLE
-                counterexample = _counterexample(
-                    key, part, found[key], model, deadline=deadline, minimize=minimize, whole=part is parts[key]
-                )
-                break
-    configurations = sum(tried.values())
-    orders: tuple[tuple[Operation, ...], ...] = ()
-    if outcome is Outcome.LINEARIZABLE:
-        orders = tuple(tuple(parts[key][i] for i in found[key].order) for key in parts)
-    return LinearizabilityResult(
-        outcome=outcome,
-        model=model,
-        operations=len(ops),
-        partitions=len(parts),
-        seconds=time.monotonic() - started,
-        configurations=configurations,
-        linearizations=orders,
-        counterexample=counterexample,
-    )
+    checker = _Check(ops, model, guarded(model), budget, minimize)
+    if budget.deadline is None:
+        checker.run()
+    else:
+        try:
+            with budget.armed():
+                checker.run()
+        except OutOfBudget as exc:  # the timer fired as the check began, or as it ended
+            checker.stop(exc.limit)
+    return checker.result(time.monotonic() - started)
 
 
-def _counterexample(
-    key: Hashable,
-    ops: list[Operation],
-    found: SearchResult,
-    model: Model[Any],
-    *,
-    deadline: float | None,
-    minimize: bool,
-    whole: bool,
-) -> Counterexample:
-    assert found.culprit is not None
-    prefix, minimal, shrunk = ops, ops, False
-    if minimize:
-        limit = time.monotonic() + SHRINK_SECONDS
-        limit = limit if deadline is None else min(limit, deadline)
-        shortest = _shortest_failing_prefix(ops, model, found, limit)
-        prefix = ops if shortest is None else shortest
-        minimal, shrunk = _shrink(prefix, model, limit)
-        shrunk = shrunk and shortest is not None
-    return Counterexample(
-        partition=key,
-        culprit=ops[found.culprit],
-        prefix=tuple(prefix),
-        linearized=tuple(ops[i] for i in found.order),
-        state=model.describe_state(found.state),
-        minimal=tuple(minimal),
-        shrunk=shrunk,
-        whole=whole,
-    )
+class _Check:
+    """One run of :func:`check_history`: the partitions, their searches, and what they found."""
 
+    def __init__(self, ops: History, shown: Model[Any], model: Model[Any], budget: Budget, minimize: bool) -> None:
+        self.ops, self.shown, self.model, self.budget, self.minimize = ops, shown, model, budget, minimize
+        self.parts: dict[Hashable, list[Operation]] = {}
+        self.tried: dict[Hashable, int] = {}
+        self.found: dict[Hashable, SearchResult] = {}
+        self.outcome = Outcome.LINEARIZABLE
+        self.failed: tuple[Hashable, list[Operation], SearchResult, bool] | None = None
+        self.counterexample: Counterexample | None = None
+        self.limit: str | None = None
 
-def _refute(
-    ops: list[Operation], model: Model[Any], deadline: float | None
-) -> tuple[list[Operation], SearchResult] | None:
-    """A part of ``ops`` the model suspects that cannot be linearized, with its search; or ``None``.
+    def run(self) -> None:
+        """Search every partition until one fails or all succeed, then explain a failure; or stop at a limit."""
+        try:
+            self._search()
+            if self.failed is not None:
+                self.counterexample = self._explain(self.minimize)
+        except (OutOfBudget, MemoryError) as exc:
+            self.stop(exc.limit if isinstance(exc, OutOfBudget) else "memory")
+        self.budget.disarm()
 
-    Discussion: a part is the operations of some groups (``Model.group``)
-    plus every operation in no group, that is, ``ops`` with whole groups
-    dropped (and with them the operations of every group); if ``ops`` were
-    linearizable, so would the part be.
-    """
-    for groups in itertools.islice(model.suspects(ops), _SUSPECTS):
-        part = [op for op in ops if (group := model.group(op)) is None or group in groups]
-        limit = time.monotonic() + _SUSPECT_SECONDS
-        found = search(part, model, limit if deadline is None else min(limit, deadline))
-        if found.found is Found.NOT_LINEARIZABLE:
-            return part, found
-    return None
+    def stop(self, limit: str) -> None:
+        """A limit ran out: the outcome is unknown, unless a partition failed already."""
+        self.budget.disarm()
+        if self.failed is None:
+            self.outcome = Outcome.UNKNOWN
+            self.limit = limit
+        elif self.counterexample is None:  # the limit ran out as the explanation began
+            self.counterexample = self._explain(False)
 
-
-def _prefix(ops: Sequence[Operation], end: int) -> list[Operation]:
-    """The operations called up to event ``end`` (included); those returning later become pending.
-
-    Discussion: this prefix is linearizable whenever the whole history is.
-    Take a linearization of the whole and cut it after the last operation
-    that returned by ``end``: what is before the cut was called before
-    ``end`` (anything called later must follow every operation that returned
-    by then), and the operations in flight among it took effect with the
-    outputs that the prefix now leaves unknown, which the model accepts with
-    the same states (see :mod:`spec.linearize.models`).  So a prefix that cannot
-    be linearized proves that the whole history cannot.  The converse fails:
-    an operation in flight at ``end`` constrains the whole history through
-    its output, but not the prefix.
-    """
-    seen: dict[int, bool] = {}
-    for position, is_return in event_order(ops)[: end + 1]:
-        seen[position] = is_return
-    return [ops[i] if returned else _as_pending(ops[i]) for i, returned in seen.items()]
-
-
-def _as_pending(op: Operation) -> Operation:
-    return Operation(op.client, op.name, op.input, UNKNOWN, op.call, None, op.line)
-
-
-def _shortest_failing_prefix(
-    ops: list[Operation], model: Model[Any], found: SearchResult, deadline: float
-) -> list[Operation] | None:
-    """The shortest prefix of ``ops`` (see :func:`_prefix`) that cannot be linearized; ``None`` if out of time.
-
-    ``found`` is the failed search of ``ops``.  Every prefix that ends before
-    the return it could not get past can be linearized (the search got
-    past all of them), and the prefix ending at the last return is as
-    linearizable as ``ops``; so the shortest failing prefix ends at one of
-    the returns from there on.  Prefixes that fail only grow, so a galloping
-    then binary search finds it.
-    """
-    assert found.cut is not None
-    ends = [i for i, (_, is_return) in enumerate(event_order(ops)) if is_return and i >= found.cut]
-    good, bad = -1, len(ends) - 1  # the prefix ending at ends[bad] fails; those up to ends[good] do not
-
-    def fails(index: int) -> bool | None:
-        attempt = search(_prefix(ops, ends[index]), model, deadline)
-        return None if attempt.found is Found.UNKNOWN else attempt.found is Found.NOT_LINEARIZABLE
-
-    probe, stride, galloping = 0, 1, True
-    while bad - good > 1:
-        verdict = fails(probe)
-        if verdict is None:
-            return None
-        if verdict:
-            bad, galloping = probe, False
+    def _search(self) -> None:
+        # Discussion: partitions are searched in turns, a few hundred
+        # configurations each, so that one partition that fails quickly decides
+        # the verdict even when another would take long to finish (the history
+        # is not linearizable as soon as one partition is not).
+        #
+        # A partition whose search runs long is also given to the model's
+        # suspects (Model.suspects), once: a small part of it that fails on its
+        # own is a proof too, and may come long before the full search ends.
+        model, budget, parts = self.model, self.budget, self.parts
+        check_operations(model, self.ops)
+        if type(model).partition is Model.partition:  # one partition: no need to ask about each operation
+            parts[None] = list(self.ops)
         else:
-            good = probe
-        stride *= 2
-        probe = good + stride if galloping and good + stride < bad else (good + bad) // 2
-    return _prefix(ops, ends[bad])
+            partition = model.partition
+            for op in self.ops:
+                parts.setdefault(partition(op), []).append(op)
+        self.tried = dict.fromkeys(parts, 0)
+        searches = {key: searching(part, model) for key, part in parts.items()}
+        suspected: set[Hashable] = set()
+        while searches:
+            for key, steps in list(searches.items()):
+                budget.check()
+                part = parts[key]
+                try:
+                    self.tried[key] = next(steps)
+                except StopIteration as stop:
+                    found: SearchResult = stop.value
+                    self.tried[key] = found.configurations
+                else:
+                    if key in suspected or self.tried[key] < SUSPECT_AFTER + len(part):
+                        continue
+                    suspected.add(key)
+                    refuted = refute(part, model, budget)
+                    if refuted is None:
+                        continue
+                    part, found = refuted
+                    self.tried[key] += found.configurations
+                del searches[key]
+                self.found[key] = found
+                if found.found is Found.NOT_LINEARIZABLE:
+                    self.outcome = Outcome.NOT_LINEARIZABLE
+                    self.failed = (key, part, found, part is parts[key])
+                    return
 
+    def _explain(self, minimize: bool) -> Counterexample:
+        assert self.failed is not None
+        key, part, found, whole = self.failed
+        return counterexample(key, part, found, self.model, budget=self.budget, minimize=minimize, whole=whole)
 
-def _shrink(ops: list[Operation], model: Model[Any], deadline: float) -> tuple[list[Operation], bool]:
-    """Drop groups of operations (see ``Model.group``) while what is left still cannot be linearized.
-
-    Discussion: dropping a group from a linearizable history leaves it
-    linearizable (that is what a group is), so what is left failing proves
-    the original fails.  Groups go by halves, then quarters ... then one by
-    one (delta debugging); each attempt is a full search, and what is left
-    after a successful one is cut to its shortest failing prefix.  Returns
-    what is left and whether shrinking ran to the end.
-    """
-    chunks = 2
-    while True:
-        groups: dict[Hashable, list[Operation]] = {}
-        for op in ops:
-            groups.setdefault(model.group(op), []).append(op)
-        every = groups.pop(EVERY_GROUP, [])
-        groups.pop(None, None)
-        names = list(groups)
-        if not names:
-            return ops, True
-        chunks = min(chunks, len(names))
-        size = -(-len(names) // chunks)
-        for start in range(0, len(names), size):
-            dropped = {id(op) for name in names[start : start + size] for op in (*groups[name], *every)}
-            rest = [op for op in ops if id(op) not in dropped]
-            found = search(rest, model, deadline)
-            if found.found is Found.UNKNOWN:
-                return ops, False
-            if found.found is Found.NOT_LINEARIZABLE:
-                # Out of time for the prefix: go on with all of rest (the next
-                # search will say it is out of time too).
-                shortest = _shortest_failing_prefix(rest, model, found, deadline)
-                ops = rest if shortest is None else shortest
-                chunks = max(chunks - 1, 2)
-                break
-        else:
-            if chunks >= len(names):
-                return ops, True
-            chunks = min(2 * chunks, len(names))
+    def result(self, seconds: float) -> LinearizabilityResult:
+        """The result of the run, which took ``seconds``."""
+        orders: tuple[tuple[Operation, ...], ...] = ()
+        if self.outcome is Outcome.LINEARIZABLE:
+            orders = tuple(tuple(self.parts[key][i] for i in self.found[key].order) for key in self.parts)
+        return LinearizabilityResult(
+            outcome=self.outcome,
+            model=self.shown,
+            operations=len(self.ops),
+            partitions=len(self.parts),
+            seconds=seconds,
+            configurations=sum(self.tried.values()),
+            linearizations=orders,
+            counterexample=self.counterexample,
+            limit=self.limit,
+            decided=sum(found.found is Found.LINEARIZABLE for found in self.found.values()),
+        )

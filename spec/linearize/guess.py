@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from spec.linearize.ops import Operation, Raised
 
-__all__ = ["container_keys", "container_suspects", "fifo_order", "hashable", "kv_keys"]
+__all__ = ["container_keys", "container_suspects", "fifo_order", "kv_keys"]
 
 # How many gets after a write the kv guess looks at to place it.
 _LOOKAHEAD = 64
@@ -26,15 +26,6 @@ _LOOKAHEAD = 64
 # Stacks are searched for suspect pairs of items by trying every pair: only
 # up to this many items.
 _STACK_PAIRS = 300
-
-
-def hashable(value: object) -> Hashable:
-    """``value``, or its repr when it cannot be hashed (a list pushed from Python)."""
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value
 
 
 def container_keys(ops: Sequence[Operation], *, fifo: bool) -> list[Any]:
@@ -50,7 +41,7 @@ def container_keys(ops: Sequence[Operation], *, fifo: bool) -> list[Any]:
     keys: list[Any] = []
     for position, op in enumerate(ops):
         if op.name in ("push", "enqueue"):
-            keys.append((1, order.get(hashable(op.input), math.inf), op.call, position))
+            keys.append((1, order.get(op.input_key, math.inf), op.call, position))
         else:
             keys.append((0, 0, op.call, position))
     return keys
@@ -89,7 +80,7 @@ def _popped(ops: Sequence[Operation]) -> dict[Hashable, Operation]:
     pops: dict[Hashable, Operation] = {}
     for op in ops:
         if op.name in ("pop", "dequeue") and op.ret is not None and not isinstance(op.output, Raised):
-            pops.setdefault(hashable(op.output), op)
+            pops.setdefault(op.output_key, op)
     return pops
 
 
@@ -108,65 +99,57 @@ def fifo_order(ops: Sequence[Operation]) -> dict[Hashable, float]:
     return first.  When none is free (the orders conflict: the history is
     not linearizable), it takes the unplaced item whose pop returned first.
     Items pushed but never popped are not ranked (they went in last).
+
+    Each real-time order is a *gate*: an item passes it once every item whose
+    call returned before its own call began is placed, and an item is free
+    once it has passed both.  The gates are walked with indices into the
+    items sorted by call and by return, in O(n log n) for n items.
     """
     pops = _popped(ops)
-    pushes = {hashable(op.input): op for op in ops if op.name in ("push", "enqueue") and op.ret is not None}
+    pushes = {op.input_key: op for op in ops if op.name in ("push", "enqueue") and op.ret is not None}
     items = [item for item in pushes if item in pops]
-    push_gate = _Gate([pushes[item] for item in items])
-    pop_gate = _Gate([pops[item] for item in items])
-    placed = [False] * len(items)
-    free = [0] * len(items)
+    count = len(items)
+    gates = [_gate([pushes[item] for item in items]), _gate([pops[item] for item in items])]
+    pop_ret = gates[1][1]
+    push_ret = gates[0][1]
+    placed = [False] * count
+    free = [0] * count
     heap: list[tuple[float, float, int]] = []
     order: dict[Hashable, float] = {}
-    while len(order) < len(items):
-        for gate in (push_gate, pop_gate):
-            for n in gate.admit(placed):
+    while len(order) < count:
+        for gate in gates:
+            call, ret, by_call, by_ret, at = gate
+            next_call, next_ret = at
+            while next_ret < count and placed[by_ret[next_ret]]:
+                next_ret += 1
+            bound = ret[by_ret[next_ret]] if next_ret < count else math.inf
+            while next_call < count and call[by_call[next_call]] <= bound:
+                n = by_call[next_call]
+                next_call += 1
                 free[n] += 1
                 if free[n] == 2:
-                    heapq.heappush(heap, (pop_gate.ret[n], push_gate.ret[n], n))
-        n = heapq.heappop(heap)[2] if heap else cast(int, pop_gate.first_unplaced(placed))
+                    heapq.heappush(heap, (pop_ret[n], push_ret[n], n))
+            at[0], at[1] = next_call, next_ret
+        # None free means the orders conflict: then the unplaced item whose pop
+        # returned first (where the pop gate's pointer stopped).
+        n = heapq.heappop(heap)[2] if heap else gates[1][3][gates[1][4][1]]
         if not placed[n]:
             placed[n] = True
             order[items[n]] = len(order)
     return order
 
 
-class _Gate:
-    """One real-time order (of completed calls): which items it lets through.
-
-    An item is let through once every item whose call returned before its
-    own call began is placed.
-    """
-
-    call: list[float]
-    ret: list[float]
-    _by_call: list[int]
-    _by_ret: list[int]
-    _next_call: int
-    _next_ret: int
-
-    def __init__(self, ops: Sequence[Operation]) -> None:
-        self.call = [op.call for op in ops]
-        self.ret = [math.inf if op.ret is None else op.ret for op in ops]
-        self._by_call = sorted(range(len(ops)), key=self.call.__getitem__)
-        self._by_ret = sorted(range(len(ops)), key=self.ret.__getitem__)
-        self._next_call = self._next_ret = 0
-
-    def first_unplaced(self, placed: Sequence[bool]) -> int | None:
-        """The unplaced item that returned first (``None`` when all are placed)."""
-        while self._next_ret < len(self._by_ret) and placed[self._by_ret[self._next_ret]]:
-            self._next_ret += 1
-        return self._by_ret[self._next_ret] if self._next_ret < len(self._by_ret) else None
-
-    def admit(self, placed: Sequence[bool]) -> list[int]:
-        """The items let through since the last call (``placed`` has only grown since)."""
-        first = self.first_unplaced(placed)
-        bound = math.inf if first is None else self.ret[first]
-        admitted = []
-        while self._next_call < len(self._by_call) and self.call[self._by_call[self._next_call]] <= bound:
-            admitted.append(self._by_call[self._next_call])
-            self._next_call += 1
-        return admitted
+def _gate(ops: Sequence[Operation]) -> Any:
+    """One real-time order of ``ops`` (completed): calls, returns, positions by call and by return, indices."""
+    call = [op.call for op in ops]
+    ret = [cast(float, op.ret) for op in ops]
+    return (
+        call,
+        ret,
+        sorted(range(len(ops)), key=call.__getitem__),
+        sorted(range(len(ops)), key=ret.__getitem__),
+        [0, 0],
+    )
 
 
 def container_suspects(ops: Sequence[Operation], *, fifo: bool) -> Iterator[tuple[Operation, ...]]:
@@ -186,11 +169,11 @@ def container_suspects(ops: Sequence[Operation], *, fifo: bool) -> Iterator[tupl
         if op.ret is None:
             continue
         if op.name in ("push", "enqueue"):
-            pushes.setdefault(hashable(op.input), []).append(op)
+            pushes.setdefault(op.input_key, []).append(op)
         elif op.name in ("pop", "dequeue") and isinstance(op.output, Raised):
             empties.append(op)
         elif op.name in ("pop", "dequeue"):
-            pops.setdefault(hashable(op.output), []).append(op)
+            pops.setdefault(op.output_key, []).append(op)
     for item, taken in pops.items():
         given = pushes.get(item, [])
         first_out = min(cast(float, op.ret) for op in taken)

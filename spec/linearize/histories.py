@@ -1,4 +1,4 @@
-"""Reading histories from files: JSON, Jepsen EDN history maps, Jepsen log lines.
+"""Reading histories from files: the project's JSON format, Jepsen EDN history maps, Jepsen log lines.
 
 JSON (the project's own format) is an object with an ``operations`` array
 (or just the array); each operation is an object::
@@ -12,95 +12,227 @@ JSON (the project's own format) is an object with an ``operations`` array
 required; ``input`` and ``output`` default to ``null``; ``raises`` names
 the exception the operation raised instead of returning; an operation
 without ``return`` (or with ``"return": null``) is pending.  Arrays are read
-as tuples; values may not be objects.  Other keys are errors.
+as tuples; values may not be objects.  Numbers of any size are read exactly
+(see :mod:`spec.linearize.values`), ``NaN`` and ``Infinity`` as Python
+writes them.  Other keys are errors.
 
-Jepsen histories (EDN maps, one event a line, or a vector of them; and the
-``jepsen.util`` log lines ``PROCESS TYPE F VALUE``) are events: an
-``:invoke`` opens an operation of its ``:process`` and the next ``:ok``,
-``:fail`` or ``:info`` of that process completes it.  Times are the events'
-positions.  ``:ok`` returns the completion's ``:value``; ``:info`` leaves
-the operation pending (it may or may not have taken effect); ``:fail``
-means it did not take effect and drops it -- except for ``:cas``, whose
-``:ok``/``:fail`` are the outputs ``true``/``false`` (Jepsen's register
-convention: a failed compare-and-set is an observed outcome).  A map with a
-``:key`` makes the input ``(key, value)``, as the ``kv`` model expects.
-Events of a process that is not an integer (the nemesis) are skipped.
+Jepsen histories -- EDN history maps and ``jepsen.util`` log lines -- are
+described in :mod:`spec.linearize.jepsen`, which reads them.
 
-Every error is a :class:`~spec.linearize.ops.HistoryError` naming the line.
+Every error is a :class:`~spec.linearize.ops.HistoryError` naming the line
+when there is one: a file that cannot be read, or is not text (a NUL byte,
+bytes that are not UTF-8), a format that cannot be told, a malformed line,
+a value nested more than :data:`~spec.linearize.values.MAX_DEPTH` deep.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from spec.linearize.edn import EDNError, Keyword, read_all, read_one
-from spec.linearize.ops import History, HistoryError, Operation, Raised
+from spec.linearize.budget import Budget
+from spec.linearize.edn import EDNError, read_one
+from spec.linearize.jepsen import FAIL_MEANS, parse_edn, parse_jepsen_log
+from spec.linearize.ops import (
+    History,
+    HistoryError,
+    Operation,
+    Raised,
+    check_times,
+    trusted_history,
+    trusted_operation,
+)
+from spec.linearize.values import MAX_DEPTH, BadValue, BigInt, float_from_text, int_from_text, show_value
 
-__all__ = ["FORMATS", "dump_json", "parse_edn", "parse_jepsen_log", "parse_json", "read_history"]
+__all__ = [
+    "FAIL_MEANS",
+    "FORMATS",
+    "dump_json",
+    "format_of",
+    "parse_edn",
+    "parse_history",
+    "parse_jepsen_log",
+    "parse_json",
+    "parse_value",
+    "read_history",
+    "read_text",
+]
 
-FORMATS = ("json", "edn", "jepsen-log")
+FORMATS: Final = ("json", "edn", "jepsen-log")
 """The formats :func:`read_history` reads."""
 
-_SUFFIXES = {".json": "json", ".edn": "edn", ".log": "jepsen-log"}
-_JSON_KEYS = frozenset({"client", "op", "input", "output", "raises", "call", "return"})
+_SUFFIXES: Final = {".json": "json", ".edn": "edn", ".log": "jepsen-log"}
+_JSON_KEYS: Final = frozenset({"client", "op", "input", "output", "raises", "call", "return"})
+_CHUNK: Final = 1 << 20
 
 
-def read_history(path: str | Path, format: str | None = None) -> History:
+def read_history(path: str | Path, format: str | None = None, *, fail_means: str = "absent") -> History:
     """The history in the file ``path``, in ``format`` (one of :data:`FORMATS`).
 
     Without ``format``, the file's suffix decides (``.json``, ``.edn``,
-    ``.log``), else its first characters.  Raises
-    :class:`~spec.linearize.ops.HistoryError` when the file cannot be read or
-    its format told, or when it is malformed (naming the line).
+    ``.log``), else its first characters.  ``fail_means`` is what a Jepsen
+    ``:fail`` means (one of :data:`FAIL_MEANS`, see
+    :mod:`spec.linearize.jepsen`).  Raises
+    :class:`~spec.linearize.ops.HistoryError` when the file cannot be read
+    or its format told, or when it is malformed (naming the line).
     """
-    path = Path(path)
+    text = read_text(path)
+    return parse_history(text, format_of(path, text, format), fail_means=fail_means)
+
+
+def read_text(path: str | Path, budget: Budget | None = None) -> str:
+    """The text of the file ``path``; :class:`HistoryError` if it cannot be read or is not UTF-8 text.
+
+    A file with a NUL byte is not text (``/dev/zero``): refused at the
+    first megabyte.  With a ``budget``, a read that reaches its memory limit
+    or outlasts its time raises :class:`~spec.linearize.budget.OutOfBudget`.
+    """
+    name = repr(str(path))
+    chunks = []
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HistoryError(f"cannot read {str(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
-    if format is None:
-        format = _SUFFIXES.get(path.suffix) or _sniff(text)
-        if format is None:
-            raise HistoryError(f"cannot tell the format of {str(path)!r}; give one of: {', '.join(FORMATS)}")
-    if format == "json":
-        return parse_json(text)
-    if format == "edn":
-        return parse_edn(text)
-    if format == "jepsen-log":
-        return parse_jepsen_log(text)
-    raise HistoryError(f"unknown history format {format!r} (known: {', '.join(FORMATS)})")
+        with open(path, "rb") as file:
+            while chunk := file.read(_CHUNK):
+                if b"\0" in chunk:
+                    raise HistoryError(f"cannot read {name}: it holds NUL bytes, so it is not a text history")
+                chunks.append(chunk)
+                if budget is not None:
+                    budget.check()
+        return b"".join(chunks).decode("utf-8-sig")
+    except OSError as exc:
+        raise HistoryError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise HistoryError(f"cannot read {name}: it is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def format_of(path: str | Path, text: str, format: str | None = None) -> str:
+    """``format`` if given, else the format the suffix of ``path`` names, else the one ``text`` looks like.
+
+    Raises :class:`HistoryError` for an unknown ``format``, or when the
+    format cannot be told.
+    """
+    if format is not None:
+        if format not in FORMATS:
+            raise HistoryError(f"unknown history format {format!r} (known: {', '.join(FORMATS)})")
+        return format
+    found = _SUFFIXES.get(os.path.splitext(path)[1]) or _sniff(text)
+    if found is None:
+        raise HistoryError(f"cannot tell the format of {str(path)!r}; give one of: {', '.join(FORMATS)}")
+    return found
 
 
 def _sniff(text: str) -> str | None:
-    if re.match(r"\s*(\[\s*)?(\{\s*\"|\])", text):
+    start = text[:4096]
+    if re.match(r"\s*(\[\s*)?(\{\s*\"|\])", start):
         return "json"
-    if re.match(r"\s*[\[(]?\s*\{\s*:", text):
+    if re.match(r"\s*[\[(]?\s*\{\s*:", start):
         return "edn"
     if "jepsen.util" in text:
         return "jepsen-log"
     return None
 
 
+def parse_history(
+    text: str, format: str, *, fail_means: str = "absent", check: Callable[[int], None] | None = None
+) -> History:
+    """The history in ``text``, in ``format`` (one of :data:`FORMATS`; see :func:`read_history`).
+
+    ``check(line)``, if given, is called every few thousand lines (to stop a
+    long read: whatever it raises goes through).
+    """
+    if fail_means not in FAIL_MEANS:
+        raise HistoryError(f"fail_means must be one of {', '.join(FAIL_MEANS)}, got {fail_means!r}")
+    if format == "json":
+        return parse_json(text)
+    if format == "edn":
+        return parse_edn(text, fail_means=fail_means, check=check)
+    if format == "jepsen-log":
+        return parse_jepsen_log(text, fail_means=fail_means, check=check)
+    raise HistoryError(f"unknown history format {format!r} (known: {', '.join(FORMATS)})")
+
+
+def parse_value(text: str, format: str) -> Any:
+    """The one value ``text`` spells, in the notation of ``format`` (JSON; EDN for the Jepsen formats).
+
+    Raises :class:`HistoryError` when ``text`` is not one such value.
+    """
+    if format == "json":
+        try:
+            try:
+                return _json_value(_FAST.decode(text), "the value", exact=False)
+            except _Inexact:
+                return _json_value(_EXACT.decode(text), "the value", exact=True)
+        except HistoryError:
+            raise
+        except (ValueError, RecursionError) as exc:
+            raise HistoryError(f"{show_value(text)} is not a JSON value: {_json_problem(exc)}") from None
+    try:
+        return read_one(text)
+    except EDNError as exc:
+        raise HistoryError(f"{show_value(text)} is not an EDN value: {str(exc).partition(': ')[2]}") from None
+
+
 # -- JSON ---------------------------------------------------------------------
+
+# Discussion (numbers): Python's own JSON reader turns an integer too long
+# for int() into an error, and a float beyond a double's range into infinity
+# or zero.  So a text is read the fast way first, and read again with hooks
+# that keep numbers exact when that reading met one of those (an error, an
+# infinity that is not the literal Infinity, a zero: rare in histories).
+_POSITIVE_INFINITY: Final = float("inf")  # the objects the literals Infinity and -Infinity read as
+_NEGATIVE_INFINITY: Final = float("-inf")
+_CONSTANTS: Final = {"NaN": float("nan"), "Infinity": _POSITIVE_INFINITY, "-Infinity": _NEGATIVE_INFINITY}
+_FAST: Final = json.JSONDecoder(parse_constant=_CONSTANTS.__getitem__)
+_EXACT: Final = json.JSONDecoder(
+    parse_int=int_from_text, parse_float=float_from_text, parse_constant=_CONSTANTS.__getitem__
+)
+
+
+class _Inexact(Exception):
+    """The fast reading may have changed a number: read the text again, exactly."""
+
+
+def _inexact(number: float) -> bool:
+    """Whether a float the fast reading gave may stand for another number (see the discussion above)."""
+    return number == 0 or (math.isinf(number) and number is not _POSITIVE_INFINITY and number is not _NEGATIVE_INFINITY)
+
+
+def _json_problem(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return f"a value is nested more than {MAX_DEPTH} deep"
+    return exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
 
 
 def parse_json(text: str) -> History:
     """The history in ``text``, the JSON format above."""
     try:
-        json.loads(text)
+        return _parse_json(text, exact=False)
+    except _Inexact:
+        return _parse_json(text, exact=True)
+
+
+def _parse_json(text: str, *, exact: bool) -> History:
+    decoder = _EXACT if exact else _FAST
+    try:
+        decoder.decode(text)
+        items = _json_items(text, decoder)
     except json.JSONDecodeError as exc:
         raise HistoryError(f"line {exc.lineno}: {exc.msg}") from None
-    return History(_json_operation(line, item) for line, item in _json_items(text))
+    except HistoryError:
+        raise
+    except (RecursionError, ValueError) as exc:
+        if not exact and not isinstance(exc, RecursionError):
+            raise _Inexact from None  # an integer too long for int()
+        raise HistoryError(f"line 1: {_json_problem(exc)}") from None
+    return trusted_history([_json_operation(line, item, exact) for line, item in items])
 
 
-def _json_items(text: str) -> list[tuple[int, Any]]:
+def _json_items(text: str, decoder: json.JSONDecoder) -> list[tuple[int, Any]]:
     """The operations array's items with their lines (``text`` is valid JSON)."""
-    decoder = json.JSONDecoder()
     lines = _Lines(text)
     pos = _skip(text, 0)
     if text[pos] == "{":
@@ -148,38 +280,48 @@ class _Lines:
         return self.line
 
 
-def _json_operation(line: int, item: Any) -> Operation:
+def _json_operation(line: int, item: Any, exact: bool) -> Operation:
     where = f"line {line}"
     if not isinstance(item, dict):
-        raise HistoryError(f"{where}: an operation must be an object, got {item!r}")
+        raise HistoryError(f"{where}: an operation must be an object, got {show_value(item)}")
     unknown = sorted(set(item) - _JSON_KEYS)
     if unknown:
-        raise HistoryError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_JSON_KEYS))})")
+        raise HistoryError(f"{where}: unknown key {show_value(unknown[0])} (known: {', '.join(sorted(_JSON_KEYS))})")
     for key in ("client", "op", "call"):
         if key not in item:
             raise HistoryError(f"{where}: the operation has no {key!r}")
     client, name = item["client"], item["op"]
-    if isinstance(client, bool) or not isinstance(client, int | str):
-        raise HistoryError(f"{where}: 'client' must be an integer or a string, got {client!r}")
+    if isinstance(client, bool) or not isinstance(client, int | str | BigInt):
+        raise HistoryError(f"{where}: 'client' must be an integer or a string, got {show_value(client)}")
     if not isinstance(name, str) or not name:
-        raise HistoryError(f"{where}: 'op' must be a non-empty string, got {name!r}")
-    output = _json_value(item.get("output"), where)
+        raise HistoryError(f"{where}: 'op' must be a non-empty string, got {show_value(name)}")
+    try:
+        output = _json_value(item.get("output"), where, exact=exact)
+        input = _json_value(item.get("input"), where, exact=exact)
+    except BadValue as exc:
+        raise HistoryError(f"{where}: {exc}") from None
     if "raises" in item:
         if "output" in item:
             raise HistoryError(f"{where}: an operation has an 'output' or 'raises', not both")
         if not isinstance(item["raises"], str):
-            raise HistoryError(f"{where}: 'raises' must be the exception's name, got {item['raises']!r}")
+            raise HistoryError(f"{where}: 'raises' must be the exception's name, got {show_value(item['raises'])}")
         output = Raised(item["raises"])
-    return Operation(
-        client, name, _json_value(item.get("input"), where), output, item["call"], item.get("return"), line
-    )
+    call, ret = item["call"], item.get("return")
+    if not exact and ((type(call) is float and _inexact(call)) or (type(ret) is float and _inexact(ret))):
+        raise _Inexact
+    check_times(name, call, ret, line)
+    return trusted_operation(client, name, input, output, call, ret, line)
 
 
-def _json_value(value: Any, where: str) -> Any:
+def _json_value(value: Any, where: str, depth: int = 0, *, exact: bool) -> Any:
     if isinstance(value, list):
-        return tuple(_json_value(v, where) for v in value)
+        if depth >= MAX_DEPTH:
+            raise BadValue(f"a value is nested more than {MAX_DEPTH} deep")
+        return tuple([_json_value(v, where, depth + 1, exact=exact) for v in value])
     if isinstance(value, dict):
-        raise HistoryError(f"{where}: inputs and outputs cannot be objects, got {value!r}")
+        raise HistoryError(f"{where}: inputs and outputs cannot be objects, got {show_value(value)}")
+    if not exact and type(value) is float and _inexact(value):
+        raise _Inexact
     return value
 
 
@@ -202,111 +344,3 @@ def dump_json(history: History) -> str:
             item["return"] = op.ret
         lines.append("  " + json.dumps(item))
     return '{"operations": [\n' + ",\n".join(lines) + "\n]}\n"
-
-
-# -- Jepsen -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Event:
-    line: int
-    process: Hashable
-    type: str
-    f: str
-    value: Any
-    key: Any
-    has_key: bool
-
-
-def parse_edn(text: str) -> History:
-    """The history in ``text``: Jepsen history maps in EDN."""
-    try:
-        forms = read_all(text)
-    except EDNError as exc:
-        raise HistoryError(str(exc)) from None
-    if len(forms) == 1 and isinstance(forms[0][1], tuple):
-        line = forms[0][0]
-        forms = [(line, form) for form in forms[0][1]]
-    return _operations([_edn_event(line, form) for line, form in forms])
-
-
-def _edn_event(line: int, form: Any) -> _Event:
-    if not isinstance(form, dict):
-        raise HistoryError(f"line {line}: expected a history map {{:process ..., :type ..., :f ...}}, got {form!r}")
-    fields = {k.name: v for k, v in form.items() if isinstance(k, Keyword)}
-    for name in ("process", "type", "f"):
-        if name not in fields:
-            raise HistoryError(f"line {line}: the history map has no :{name}")
-    return _event(line, fields["process"], fields["type"], fields["f"], value=fields.get("value"), extra=fields)
-
-
-def _event(line: int, process: Any, type_: Any, f: Any, *, value: Any, extra: dict[str, Any]) -> _Event:
-    if not isinstance(type_, Keyword) or type_.name not in ("invoke", "ok", "fail", "info"):
-        raise HistoryError(f"line {line}: :type must be :invoke, :ok, :fail or :info, got {type_!r}")
-    if not isinstance(f, Keyword | str):
-        raise HistoryError(f"line {line}: :f must be a keyword, got {f!r}")
-    name = f.name if isinstance(f, Keyword) else f
-    return _Event(line, process, type_.name, name, value, extra.get("key"), "key" in extra)
-
-
-_LOG_LINE = re.compile(r"jepsen\.util\s+-\s+(?P<rest>.*)$")
-_LOG_EVENT = re.compile(r"(?P<process>\d+)\s+(?P<type>\S+)\s+(?P<f>\S+)\s+(?P<value>\S.*?)\s*")
-
-
-def parse_jepsen_log(text: str) -> History:
-    """The history in ``text``: Jepsen ``jepsen.util`` log lines; other lines carry no event."""
-    events = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        found = _LOG_LINE.search(line)
-        if found is None:
-            continue
-        rest = found["rest"]
-        if not rest[:1].isdigit():
-            continue  # the nemesis, or a message that is not an event
-        match = _LOG_EVENT.fullmatch(rest)
-        if match is None:
-            raise HistoryError(f"line {number}: expected 'PROCESS TYPE F VALUE' after jepsen.util, got {rest!r}")
-        try:
-            type_, f, value = (read_one(match[group], number) for group in ("type", "f", "value"))
-        except EDNError as exc:
-            raise HistoryError(str(exc)) from None
-        events.append(_event(number, int(match["process"]), type_, f, value=value, extra={}))
-    return _operations(events)
-
-
-def _operations(events: list[_Event]) -> History:
-    """Pair each invocation with its process's next completion (see the module docstring)."""
-    invoked: dict[Hashable, tuple[int, _Event]] = {}
-    ops: list[Operation] = []
-    for time, event in enumerate(events):
-        if isinstance(event.process, bool) or not isinstance(event.process, int):
-            continue
-        if event.type == "invoke":
-            if event.process in invoked:
-                first = invoked[event.process][1]
-                raise HistoryError(
-                    f"line {event.line}: process {event.process} invokes {event.f} while its {first.f} "
-                    f"from line {first.line} has not completed"
-                )
-            invoked[event.process] = (time, event)
-            continue
-        if event.process not in invoked:
-            raise HistoryError(f"line {event.line}: process {event.process} completes {event.f} it never invoked")
-        call, start = invoked.pop(event.process)
-        if start.f != event.f:
-            raise HistoryError(
-                f"line {event.line}: process {event.process} completes {event.f}, "
-                f"but invoked {start.f} on line {start.line}"
-            )
-        if event.type == "fail" and start.f != "cas":
-            continue  # it did not take effect
-        output = event.type == "ok" if start.f == "cas" else event.value
-        ops.append(_operation(start, output, call, None if event.type == "info" else time))
-    ops.extend(_operation(start, None, call, None) for call, start in invoked.values())
-    ops.sort(key=lambda op: op.call)
-    return History(ops)
-
-
-def _operation(start: _Event, output: Any, call: int, ret: int | None) -> Operation:
-    value = (start.key, start.value) if start.has_key else start.value
-    return Operation(start.process, start.f, value, output, call, ret, start.line)

@@ -3,25 +3,8 @@
 A model is a small object with an initial state and a step function:
 ``step(state, op)`` says whether the operation, applied to ``state``, could
 have produced the output it did, and returns the state after it.  States are
-immutable and hashable (the search remembers the ones it has tried).
-
-The built-in models:
-
-============  ==========================================  =====================
-name          operations (input -> output)                partitioned by
-============  ==========================================  =====================
-``queue``     push(v), pop() -> v, peek() -> v, len(),     --
-              bool()
-``stack``     push(v), pop() -> v, peek() -> v, len(),     --
-              bool()
-``register``  read() -> v, write(v), cas((from, to)) -> b  --
-``kv``        get((k, None)) -> v, put((k, v)), append     the key
-============  ==========================================  =====================
-
-The queue and stack models are the queue and stack contracts' own notion of
-truth: a list, oldest item first, from which ``pop()`` takes the item at the
-contract's :class:`~spec.container.End`.  ``pop()`` and ``peek()`` on an
-empty one must raise :class:`IndexError` (output ``Raised("IndexError")``).
+immutable and hashable (the search remembers the ones it has tried).  The
+built-in models are listed in :data:`spec.linearize.MODELS`.
 
 Write your own by subclassing :class:`Model`::
 
@@ -37,40 +20,48 @@ Write your own by subclassing :class:`Model`::
                 return True, state + 1
             return op.output is UNKNOWN or op.output == state, state
 
+Compare ``op.input_key`` and ``op.output_key`` rather than ``op.input`` and
+``op.output`` to compare values as JSON and EDN mean them (``True`` is not
+``1``; see :mod:`spec.linearize.values`); the built-in models do.
+
+A model of one's own is run under the check's time limit, and whatever its
+methods raise (or a ``step`` that does not return a pair whose state can be
+hashed) stops the check with a :class:`ModelError`, never a traceback.
+
 Discussion (what a model may assume): the search calls ``step`` with a
-pending operation's output set to :data:`UNKNOWN`; the model must then accept
-the operation and return the state it would have produced, which therefore
-must not depend on the output.  That is what makes a history's prefixes
-checkable on their own (an operation in flight at the cut becomes pending),
-and so what lets a report show the shortest prefix that cannot be linearized.
+pending operation's output set to :data:`UNKNOWN`; the model must then
+accept the operation and return a state that allows every future the
+operation could have allowed had its output been known -- the state it
+produces when it takes effect, if that does not depend on the output.
+That is what makes a history's prefixes checkable on their own (an
+operation in flight at the cut becomes pending), and so what lets a report
+show the shortest prefix that cannot be linearized.
 """
 
 from __future__ import annotations
 
 import abc
 import math
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
+from spec._core.checker import describe_exception
 from spec._core.errors import SpecError
-from spec.container import End
-from spec.linearize.guess import container_keys, container_suspects, hashable, kv_keys
+from spec._core.signals import theirs
 from spec.linearize.ops import UNKNOWN, HistoryError, Operation, Raised
+from spec.linearize.values import shorten, show_value
 
 __all__ = [
     "EVERY_GROUP",
-    "MODELS",
-    "ContainerModel",
-    "KVModel",
+    "GuardedModel",
     "Model",
-    "RegisterModel",
+    "ModelError",
     "UnknownModel",
-    "get_model",
+    "check_operations",
+    "outcome",
 ]
 
 S = TypeVar("S", bound=Hashable)
-
-_EMPTY = Raised("IndexError")
 
 
 class _EveryGroup:
@@ -90,13 +81,17 @@ class UnknownModel(SpecError, LookupError):
     """No model is registered under the given name."""
 
 
+class ModelError(SpecError):
+    """A model of one's own raised, or answered what a model may not (the check could not run)."""
+
+
 class Model(abc.ABC, Generic[S]):
     """A sequential specification: an initial state and a step function.
 
     Subclasses set ``name`` and ``operations`` (the operation names they
     accept) and define :meth:`initial` and :meth:`step`.  The other methods
     have defaults: no partitioning, no shrinking of counterexamples, and the
-    search tries operations in the order they were called.
+    search tries operations in the order they return.
     """
 
     name: str = "model"
@@ -110,8 +105,8 @@ class Model(abc.ABC, Generic[S]):
     def step(self, state: S, op: Operation) -> tuple[bool, S]:
         """``(legal, next_state)``: could ``op`` produce its output in ``state``, and the state after.
 
-        When ``op.output`` is :data:`UNKNOWN` the answer must be ``True`` and
-        ``next_state`` the state the operation produces had it taken effect.
+        When ``op.output`` is :data:`UNKNOWN` the answer must be ``True`` (see
+        the module docstring for the state).
         """
 
     def validate(self, op: Operation) -> str | None:
@@ -120,7 +115,10 @@ class Model(abc.ABC, Generic[S]):
         The default accepts any operation whose name is in ``operations``.
         """
         if op.name not in self.operations:
-            return f"the {self.name} model has no operation {op.name!r} (known: {', '.join(sorted(self.operations))})"
+            return (
+                f"the {self.name} model has no operation {show_value(op.name)} "
+                f"(known: {', '.join(sorted(self.operations))})"
+            )
         return None
 
     def partition(self, op: Operation) -> Hashable:
@@ -177,215 +175,143 @@ class Model(abc.ABC, Generic[S]):
 
     def describe(self, op: Operation) -> str:
         """``name(input) -> output`` for reports (no input or output shown when ``None``)."""
-        args = "" if op.input is None else repr(op.input)
-        return f"{op.name}({args}){'' if op.output is None else _outcome(op.output)}"
+        args = "" if op.input is None else show_value(op.input)
+        return f"{op.name}({args}){'' if op.output is None else outcome(op.output)}"
 
     def describe_state(self, state: S) -> str:
         """The state, for reports."""
-        return repr(state)
+        return show_value(state)
 
 
-def _outcome(output: object) -> str:
+def outcome(output: object) -> str:
     """`` -> output``, `` -> ?`` when unknown, `` raises Name``."""
     if output is UNKNOWN:
         return " -> ?"
     if isinstance(output, Raised):
         return f" {output!r}"
-    return f" -> {output!r}"
+    return f" -> {show_value(output)}"
 
 
-class ContainerModel(Model[tuple[Any, ...]]):
-    """A queue or a stack with distinct-enough items: a tuple, oldest item first.
-
-    ``push(v)`` (alias ``enqueue``) appends ``v`` (its output is ignored:
-    Jepsen echoes the input); ``pop()`` (alias ``dequeue``) takes the item at
-    ``end`` and ``peek()`` returns it, or both raise :class:`IndexError` when
-    empty; ``len()`` returns the number of items, ``bool()`` whether there
-    is any (``True``/``False``).  Items compare with
-    ``==``; items that cannot be hashed (lists) are held, and compared, as
-    their reprs, since a state must be hashable.
-    """
-
-    operations = frozenset({"push", "enqueue", "pop", "dequeue", "peek", "len", "bool"})
-
-    end: End
-
-    def __init__(self, end: End) -> None:
-        self.end = end
-        self.name = "queue" if end is End.OLDEST else "stack"
-
-    def initial(self) -> tuple[Any, ...]:
-        return ()
-
-    def step(self, state: tuple[Any, ...], op: Operation) -> tuple[bool, tuple[Any, ...]]:
-        name, out = op.name, op.output
-        if name in ("push", "enqueue"):
-            return not isinstance(out, Raised), (*state, hashable(op.input))
-        if name == "len":
-            return out is UNKNOWN or out == len(state), state
-        if name == "bool":
-            return out is UNKNOWN or out == (len(state) > 0), state
-        if not state:
-            return out is UNKNOWN or out == _EMPTY, state
-        front = state[self.end.value]
-        ok = out is UNKNOWN or (not isinstance(out, Raised) and hashable(out) == front)
-        if name == "peek":
-            return ok, state
-        return ok, state[1:] if self.end is End.OLDEST else state[:-1]
-
-    def observes(self, op: Operation) -> bool:
-        return op.name in ("peek", "len", "bool") or isinstance(op.output, Raised)
-
-    def group(self, op: Operation) -> Hashable | None:
-        # An item's push, its pop and its peeks go together: dropping them all
-        # from a linearization leaves a legal one.  A pop or peek that raised
-        # changes nothing and goes alone.  len() counts every item, so it
-        # goes whenever one does; a pop with an unknown result may have
-        # taken any item and stays (if it took a dropped one, leave it out:
-        # it is pending, so that is allowed).  bool() goes with len().
-        if op.name in ("len", "bool"):
-            return EVERY_GROUP
-        if op.name in ("push", "enqueue"):
-            return ("item", hashable(op.input))
-        if op.output is UNKNOWN:
-            return None
-        if isinstance(op.output, Raised):
-            return ("alone", id(op))
-        return ("item", hashable(op.output))
-
-    def describe(self, op: Operation) -> str:
-        if op.name in ("push", "enqueue"):
-            return f"{op.name}({op.input!r})"
-        return f"{op.name}(){_outcome(op.output)}"
-
-    def search_keys(self, ops: Sequence[Operation]) -> list[Any]:
-        return container_keys(ops, fifo=self.end is End.OLDEST)
-
-    def suspects(self, ops: Sequence[Operation]) -> Iterator[frozenset[Hashable]]:
-        for witnesses in container_suspects(ops, fifo=self.end is End.OLDEST):
-            yield frozenset(self.group(op) for op in witnesses)
-
-
-class RegisterModel(Model[Hashable]):
-    """A read/write/compare-and-set register, initially ``initial`` (``None``: Jepsen's ``nil``).
-
-    ``read() -> v``; ``write(v)``; ``cas((from, to)) -> True`` if it swapped
-    (the register held ``from``), ``False`` if it did not.
-    """
-
-    name = "register"
-    operations = frozenset({"read", "write", "cas"})
-
-    initial_value: Hashable
-
-    def __init__(self, initial: Hashable = None) -> None:
-        self.initial_value = initial
-
-    def initial(self) -> Hashable:
-        return self.initial_value
-
-    def validate(self, op: Operation) -> str | None:
-        problem = super().validate(op)
-        if problem is None and op.name == "cas":
-            if not (isinstance(op.input, tuple | list) and len(op.input) == 2):
-                return f"cas takes a pair (from, to), got {op.input!r}"
-            if op.output is not UNKNOWN and not isinstance(op.output, bool):
-                return f"cas returns true or false, got {op.output!r}"
-        return problem
-
-    def step(self, state: Hashable, op: Operation) -> tuple[bool, Hashable]:
-        out = op.output
-        if op.name == "read":
-            return out is UNKNOWN or out == state, state
-        if op.name == "write":
-            return True, op.input
-        old, new = op.input
-        swaps = state == old
-        return out is UNKNOWN or out is swaps, new if swaps else state
-
-    def observes(self, op: Operation) -> bool:
-        return op.name == "read" or (op.name == "cas" and op.output is False)
-
-    def group(self, op: Operation) -> Hashable | None:
-        # A read, or a cas that did not swap, changes nothing: either can go.
-        if op.output is UNKNOWN or op.name == "write" or (op.name == "cas" and op.output):
-            return None
-        return ("alone", id(op))
-
-    def describe(self, op: Operation) -> str:
-        if op.name == "read":
-            return f"read(){_outcome(op.output)}"
-        if op.name == "write":
-            return f"write({op.input!r})"
-        old, new = op.input
-        return f"cas({old!r}, {new!r}){_outcome(op.output)}"
-
-
-class KVModel(Model[str]):
-    """A key-value store of strings, every key initially ``""``; partitioned by key.
-
-    Inputs are ``(key, value)`` pairs: ``get((k, None)) -> v``,
-    ``put((k, v))`` sets, ``append((k, v))`` concatenates.
-    """
-
-    name = "kv"
-    operations = frozenset({"get", "put", "append"})
-
-    def initial(self) -> str:
-        return ""
-
-    def validate(self, op: Operation) -> str | None:
-        problem = super().validate(op)
-        if problem is None:
-            if not (isinstance(op.input, tuple | list) and len(op.input) == 2):
-                return f"{op.name} takes a pair (key, value), got {op.input!r}"
-            if op.name != "get" and not isinstance(op.input[1], str):
-                return f"{op.name} takes a string value, got {op.input[1]!r}"
-        return problem
-
-    def step(self, state: str, op: Operation) -> tuple[bool, str]:
-        if op.name == "get":
-            return op.output is UNKNOWN or op.output == state, state
-        value: str = op.input[1]
-        return True, value if op.name == "put" else state + value
-
-    def partition(self, op: Operation) -> Hashable:
-        return hashable(op.input[0])
-
-    def search_keys(self, ops: Sequence[Operation]) -> list[Any]:
-        return kv_keys(ops)
-
-    def group(self, op: Operation) -> Hashable | None:
-        return ("alone", id(op)) if op.name == "get" and op.output is not UNKNOWN else None
-
-    def describe(self, op: Operation) -> str:
-        key, value = op.input
-        if op.name == "get":
-            return f"get({key!r}){_outcome(op.output)}"
-        return f"{op.name}({key!r}, {value!r})"
-
-
-MODELS: dict[str, Model[Any]] = {
-    "queue": ContainerModel(End.OLDEST),
-    "stack": ContainerModel(End.NEWEST),
-    "register": RegisterModel(),
-    "kv": KVModel(),
-}
-"""The built-in models by name."""
-
-
-def get_model(name: str) -> Model[Any]:
-    """The built-in model called ``name``; :class:`UnknownModel` if there is none."""
-    try:
-        return MODELS[name]
-    except KeyError:
-        raise UnknownModel(f"unknown model {name!r} (known: {', '.join(MODELS)})") from None
-
-
-def check_operations(model: Model[Any], ops: Sequence[Operation]) -> None:
+def check_operations(model: Model[Any], ops: Iterable[Operation]) -> None:
     """Raise :class:`HistoryError` naming the first operation that does not fit ``model``."""
+    validate = model.validate
     for position, op in enumerate(ops):
-        problem = model.validate(op)
+        problem = validate(op)
         if problem is not None:
             where = f"line {op.line}" if op.line is not None else f"operation {position}"
             raise HistoryError(f"{where}: {problem}")
+
+
+class GuardedModel(Model[Any]):
+    """A model of one's own, every call into it guarded (see the module docstring).
+
+    What the model raises becomes a :class:`ModelError` (the check's own
+    :class:`~spec.linearize.budget.OutOfBudget` is no target error: it goes
+    through); so does a ``step`` that does not answer a pair
+    ``(legal, hashable state)``, a partition or group that cannot be hashed,
+    and search keys that cannot be sorted.  A ``describe`` that raises falls
+    back to the default description: a report is never lost to it.
+    """
+
+    model: Model[Any]
+
+    def __init__(self, model: Model[Any]) -> None:
+        self.model = model
+        self.name = str(self._call("name", lambda: model.name))
+
+    def _call(self, what: str, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BaseException as exc:
+            raise ModelError(f"the model's {what} raised {_described(theirs(exc))}") from None
+
+    def _fail(self, what: str, answer: object) -> ModelError:
+        return ModelError(f"the model's {what} answered {show_value(answer)}, {_EXPECTED[what]}")
+
+    def initial(self) -> Any:
+        state = self._call("initial()", self.model.initial)
+        self._hashable("initial()", state)
+        return state
+
+    def step(self, state: Any, op: Operation) -> tuple[bool, Any]:
+        answer = self._call("step()", self.model.step, state, op)
+        try:
+            legal, after = answer
+            hash(after)
+            return bool(legal), after
+        except BaseException as exc:
+            theirs(exc)
+            raise self._fail("step()", answer) from None
+
+    def _hashable(self, what: str, value: object) -> None:
+        try:
+            hash(value)
+        except BaseException as exc:
+            theirs(exc)
+            raise self._fail(what, value) from None
+
+    def validate(self, op: Operation) -> str | None:
+        problem = self._call("validate()", self.model.validate, op)
+        return None if problem is None else str(problem)
+
+    def partition(self, op: Operation) -> Hashable:
+        key = self._call("partition()", self.model.partition, op)
+        self._hashable("partition()", key)
+        return key  # type: ignore[no-any-return]
+
+    def group(self, op: Operation) -> Hashable | None:
+        key = self._call("group()", self.model.group, op)
+        self._hashable("group()", key)
+        return key  # type: ignore[no-any-return]
+
+    def suspects(self, ops: Sequence[Operation]) -> Iterator[frozenset[Hashable]]:
+        suspected = iter(self._call("suspects()", self.model.suspects, ops))
+        while True:
+            groups = self._call("suspects()", next, suspected, None)
+            if groups is None:
+                return
+            self._hashable("suspects()", groups)
+            yield frozenset(groups)
+
+    def search_keys(self, ops: Sequence[Operation]) -> list[Any]:
+        keys = list(self._call("search_keys()", self.model.search_keys, ops))
+        try:
+            if len(keys) != len(ops):
+                raise ValueError
+            sorted(keys)
+        except BaseException as exc:
+            theirs(exc)
+            raise self._fail("search_keys()", keys) from None
+        return keys
+
+    def observes(self, op: Operation) -> bool:
+        return bool(self._call("observes()", self.model.observes, op))
+
+    def describe(self, op: Operation) -> str:
+        try:
+            return str(self.model.describe(op))
+        except BaseException as exc:
+            theirs(exc)
+            return Model.describe(self, op)
+
+    def describe_state(self, state: Any) -> str:
+        try:
+            return str(self.model.describe_state(state))
+        except BaseException as exc:
+            theirs(exc)
+            return show_value(state)
+
+
+def _described(exc: BaseException) -> str:
+    # describe_exception never raises: a str() that raises or hangs gives a placeholder.
+    return shorten(" ".join(describe_exception(exc).split()))
+
+
+_EXPECTED: Final = {
+    "initial()": "which cannot be hashed (a state must be)",
+    "step()": "not a pair (legal, next state) whose state can be hashed",
+    "partition()": "which cannot be hashed",
+    "group()": "which cannot be hashed",
+    "suspects()": "not a set of groups",
+    "search_keys()": "not one sort key per operation, all comparable",
+}

@@ -20,10 +20,12 @@ import itertools
 import math
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final, overload
 
 from spec._core.errors import SpecError
+from spec.linearize.values import BadValue, key, show_value
 
 __all__ = ["UNKNOWN", "History", "HistoryError", "Operation", "Raised", "Recorder"]
 
@@ -69,8 +71,13 @@ class Operation:
     ``None`` for a pending operation, whose output is always :data:`UNKNOWN`.
     ``line`` is where a reader found it in a file (for error messages).
 
+    ``input_key`` and ``output_key`` are :func:`~spec.linearize.values.key`
+    of the input and output (the output's :data:`UNKNOWN` or :class:`Raised`
+    stand for themselves): what models compare, so that values compare as
+    JSON and EDN mean them (``True`` is not ``1``; a NaN equals a NaN).
+
     Raises :class:`HistoryError` when a time is not a finite number or
-    ``ret < call``.
+    ``ret < call``, or when a value is nested too deeply.
     """
 
     client: Hashable
@@ -80,17 +87,19 @@ class Operation:
     call: float
     ret: float | None
     line: int | None = None
+    input_key: Any = field(init=False, repr=False, compare=False)
+    output_key: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_times(self.name, self.call, self.ret, self.line)
         where = f"line {self.line}: " if self.line is not None else ""
-        if not _is_time(self.call):
-            raise HistoryError(f"{where}call time {self.call!r} of {self.name} is not a finite number")
         if self.ret is None:
             object.__setattr__(self, "output", UNKNOWN)
-        elif not _is_time(self.ret):
-            raise HistoryError(f"{where}return time {self.ret!r} of {self.name} is not a finite number")
-        elif self.ret < self.call:
-            raise HistoryError(f"{where}{self.name} returns at {self.ret!r}, before its call at {self.call!r}")
+        try:
+            object.__setattr__(self, "input_key", key(self.input))
+            object.__setattr__(self, "output_key", _output_key(self.output))
+        except BadValue as exc:
+            raise HistoryError(f"{where}{exc}") from None
 
     @property
     def pending(self) -> bool:
@@ -102,8 +111,83 @@ class Operation:
         return self.ret is not None and self.ret < other.call
 
 
+def check_times(name: str, call: object, ret: object, line: int | None) -> None:
+    """Raise :class:`HistoryError` unless ``call`` and ``ret`` are times of an operation ``name``.
+
+    Times are finite numbers, ``ret`` (``None`` for a pending operation) no
+    earlier than ``call``; ``line`` is named in the error when known.
+    """
+    where = f"line {line}: " if line is not None else ""
+    if not _is_time(call):
+        raise HistoryError(f"{where}call time {show_value(call)} of {name} is not a finite number")
+    if ret is None:
+        return
+    if not _is_time(ret):
+        raise HistoryError(f"{where}return time {show_value(ret)} of {name} is not a finite number")
+    if ret < call:  # type: ignore[operator]  # both are numbers
+        raise HistoryError(f"{where}{name} returns at {show_value(ret)}, before its call at {show_value(call)}")
+
+
+class _Building:
+    """An :class:`Operation` under construction: the same slots, but assignable.
+
+    Discussion: readers build one operation per pair of events, and a frozen
+    dataclass spends most of its constructor in ``object.__setattr__`` (some
+    microseconds an operation, as long as reading the events).  A reader that
+    has checked the times itself fills this twin class instead, then turns it
+    into an :class:`Operation` by assigning ``__class__`` (allowed: the two
+    classes have the same slots and so the same layout).
+    """
+
+    __slots__ = ("call", "client", "input", "input_key", "line", "name", "output", "output_key", "ret")
+
+
+def trusted_operation(  # noqa: PLR0917 -- the fields of Operation, in its order
+    client: Hashable, name: str, input: Any, output: Any, call: float, ret: float | None, line: int
+) -> Operation:
+    """``Operation(client, name, input, output, call, ret, line)`` for a reader that checked the times.
+
+    Times must be finite numbers with ``call <= ret`` (or ``ret`` ``None``:
+    the output is then :data:`UNKNOWN`, whatever is given), and values
+    nested at most :data:`~spec.linearize.values.MAX_DEPTH` deep, as the
+    readers make sure.
+    """
+    if ret is None:
+        output = UNKNOWN
+    op: Any = _Building()
+    op.client = client
+    op.name = name
+    op.input = input
+    op.output = output
+    op.call = call
+    op.ret = ret
+    op.line = line
+    op.input_key = input if type(input) in _SCALARS else key(input)
+    op.output_key = output if type(output) in _SCALARS or output is UNKNOWN else _output_key(output)
+    op.__class__ = Operation
+    return op  # type: ignore[no-any-return]
+
+
+_SCALARS = frozenset({int, str, type(None)})  # types whose values are their own keys
+
+
+def trusted_history(ops: list[Operation]) -> History:
+    """``History(ops)`` for a reader that built every element as an :class:`Operation`."""
+    history = object.__new__(History)
+    history._ops = tuple(ops)
+    return history
+
+
 def _is_time(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, Decimal):  # a number of any size read from a file (a BigInt or BigFloat)
+        return value.is_finite()
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _output_key(output: object) -> Hashable:
+    return output if output is UNKNOWN or type(output) is Raised else key(output)
 
 
 class History:

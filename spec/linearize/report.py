@@ -6,7 +6,9 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from spec.linearize.catalog import guarded
 from spec.linearize.ops import Operation
+from spec.linearize.values import show_value, value_of
 
 if TYPE_CHECKING:
     from spec.linearize import LinearizabilityResult
@@ -20,19 +22,19 @@ _TIMELINE_MAX = 24
 
 def format_result(result: LinearizabilityResult) -> str:
     """The result as text: the verdict line, then the counterexample if there is one."""
+    model = guarded(result.model)
     parts = "" if result.partitions <= 1 else f" in {result.partitions} partitions"
     head = (
-        f"{result.outcome.value.upper()}: {result.operations} operations{parts}, model {result.model.name}, "
+        f"{result.outcome.value.upper()}: {result.operations} operations{parts}, model {model.name}, "
         f"{result.configurations} configurations tried, {result.seconds:.2f} s"
     )
     lines = [head]
     cx = result.counterexample
     if cx is None:
         if result.outcome.value == "unknown":
-            lines.append("The time limit ran out before a verdict (--timeout).")
+            lines.append(_unknown(result))
         return "\n".join(lines)
-    model = result.model
-    where = "" if cx.partition is None else f" (partition {cx.partition!r})"
+    where = "" if cx.partition is None else f" (partition {show_value(value_of(cx.partition))})"
     if not cx.whole:
         lines.append(
             "Found in a part of the history checked on its own (the model's suspects): dropping whole groups of "
@@ -56,9 +58,19 @@ def format_result(result: LinearizabilityResult) -> str:
     return "\n".join(lines)
 
 
+def _unknown(result: LinearizabilityResult) -> str:
+    limit = "time limit (--timeout)" if result.limit == "time" else "memory limit (--max-memory)"
+    decided = (
+        f"; {result.decided} of {result.partitions} partitions were found linearizable by then"
+        if result.partitions > 1
+        else ""
+    )
+    return f"The {limit} ran out before a verdict{decided}."
+
+
 def _name(model: Model[Any], op: Operation) -> str:
     line = "" if op.line is None else f", line {op.line}"
-    return f"{model.describe(op)} by client {op.client!r}{line}"
+    return f"{model.describe(op)} by client {show_value(op.client)}{line}"
 
 
 def format_history(ops: Sequence[Operation], model: Model[Any]) -> str:
@@ -69,7 +81,8 @@ def format_history(ops: Sequence[Operation], model: Model[Any]) -> str:
     right edge with ``>``.
     """
     ops = sorted(ops, key=lambda op: op.call)
-    rows = [(repr(op.client), model.describe(op), "" if op.line is None else f"line {op.line}") for op in ops]
+    model = guarded(model)
+    rows = [(show_value(op.client), model.describe(op), "" if op.line is None else f"line {op.line}") for op in ops]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     times = sorted({t for op in ops for t in (op.call, op.ret) if t is not None})
     column = {t: i for i, t in enumerate(times)}

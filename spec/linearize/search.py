@@ -53,6 +53,7 @@ from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from spec.linearize.budget import Budget
 from spec.linearize.models import Model
 from spec.linearize.ops import Operation
 
@@ -96,20 +97,25 @@ def event_order(ops: Sequence[Operation]) -> list[tuple[int, bool]]:
     At equal times calls come before returns, so operations whose intervals
     touch count as overlapping (the permissive reading of a coarse clock).
     """
-    events: list[tuple[float, int, int]] = []
-    for position, op in enumerate(ops):
-        events.append((op.call, 0, position))
-        if op.ret is not None:
-            events.append((op.ret, 1, position))
+    return [(position, is_return) for _, is_return, position in _events(ops)]
+
+
+def _events(ops: Sequence[Operation]) -> list[tuple[float, bool, int]]:
+    """Every call and return as ``(time, is_return, position)``, in the order of :func:`event_order`."""
+    events = [(op.call, False, position) for position, op in enumerate(ops)]
+    events += [(op.ret, True, position) for position, op in enumerate(ops) if op.ret is not None]
     events.sort()
-    return [(position, kind == 1) for _, kind, position in events]
+    return events
 
 
-def search(ops: Sequence[Operation], model: Model[Any], deadline: float | None = None) -> SearchResult:
+def search(
+    ops: Sequence[Operation], model: Model[Any], deadline: float | None = None, budget: Budget | None = None
+) -> SearchResult:
     """Look for a linearization of ``ops`` under ``model``, until ``deadline`` (a ``time.monotonic()``).
 
     Operations must already fit the model (see ``Model.validate``).
-    Returns :attr:`Found.UNKNOWN` if the deadline passes first.
+    Returns :attr:`Found.UNKNOWN` if the deadline passes first; a
+    ``budget``'s limits raise :class:`~spec.linearize.budget.OutOfBudget`.
     """
     steps = searching(ops, model)
     while True:
@@ -118,7 +124,10 @@ def search(ops: Sequence[Operation], model: Model[Any], deadline: float | None =
         except StopIteration as stop:
             result: SearchResult = stop.value
             return result
+        if budget is not None:
+            budget.check()
         if deadline is not None and time.monotonic() > deadline:
+            steps.close()
             return SearchResult(Found.UNKNOWN, (), None, None, None, tried)
 
 
@@ -134,10 +143,14 @@ def searching(ops: Sequence[Operation], model: Model[Any]) -> Generator[int, Non
     if k == plan.total:
         return SearchResult(Found.LINEARIZABLE, _unlink(path), None, None, state, 0)
     step, settle, total = model.step, plan.settle, plan.total
-    returning, in_flight, pending = plan.returning, plan.in_flight, plan.pending
+    returning, in_flight, is_pending = plan.returning, plan.in_flight, plan.is_pending
+    pending, open_pending = plan.pending, plan.open_pending
     failed: set[tuple[int, frozenset[int], Hashable]] = set()
     # A frame: [k, lin, state, next candidate, path]; a path is a linked list
     # (position, parent) of the operations linearized so far, newest first.
+    # The candidates at return k are the completed operations in flight
+    # (in_flight[k]), then the pending ones called by then (a prefix of
+    # pending, open_pending[k] long).
     stack: list[list[Any]] = [[k, lin, state, 0, path]]
     deepest: tuple[int, _Path, Hashable] = (k, path, state)
     tried = 0
@@ -149,18 +162,20 @@ def searching(ops: Sequence[Operation], model: Model[Any]) -> Generator[int, Non
         k, lin, state, j, path = frame
         x = returning[k]
         candidates = in_flight[k]
-        while j < len(candidates):
-            y = candidates[j]
+        completed = len(candidates)
+        count = completed + open_pending[k]
+        while j < count:
+            y = candidates[j] if j < completed else pending[j - completed]
             j += 1
             if y in lin:
                 continue
             ok, after = step(state, ops[y])
-            if not ok or (pending[y] and after == state):
+            if not ok or (is_pending[y] and after == state):
                 continue
             k2, lin2, extended = settle(k + 1 if y == x else k, lin if y == x else lin | {y}, after, (y, path))
             if k2 == total:
                 return SearchResult(Found.LINEARIZABLE, _unlink(extended), None, None, after, tried)
-            if (k2, lin2, after) in failed:
+            if failed and (k2, lin2, after) in failed:
                 continue
             frame[3] = j
             stack.append([k2, lin2, after, 0, extended])
@@ -171,52 +186,76 @@ def searching(ops: Sequence[Operation], model: Model[Any]) -> Generator[int, Non
             stack.pop()
             failed.add((k, lin, state))
     k, path, state = deepest
-    return SearchResult(Found.NOT_LINEARIZABLE, _unlink(path), plan.returning[k], plan.at_event[k], state, tried)
+    return SearchResult(Found.NOT_LINEARIZABLE, _unlink(path), plan.returning[k], plan.at_event(k), state, tried)
 
 
 _Path = tuple[int, Any] | None
 
 
 class _Plan:
-    """What the search needs to know of the history, worked out once.
+    """What the search needs to know of the history, worked out once, in space linear in its length.
 
+    ``events`` are the calls and returns in time order (see :func:`event_order`);
     ``returning[k]`` is the operation of the ``k``-th return in time order,
-    ``at_event[k]`` that return's place among all events, and
-    ``in_flight[k]`` the operations in flight at it (itself included), in
-    the order the search tries them.  ``pending`` and ``observer`` are per
-    operation.
+    and ``in_flight[k]`` the completed operations in flight at it (itself
+    included), in the order the search tries them.  ``pending`` holds the
+    pending operations in call order, ``open_pending[k]`` how many of them
+    are called by the ``k``-th return (a pending operation stays in flight
+    to the end).  ``is_pending`` and ``observer`` are per operation.
     """
 
     ops: Sequence[Operation]
     step: Callable[[Any, Operation], tuple[bool, Any]]
+    events: list[tuple[float, bool, int]]
     returning: list[int]
-    at_event: list[int]
     in_flight: list[tuple[int, ...]]
-    pending: list[bool]
+    pending: list[int]
+    open_pending: list[int]
+    is_pending: list[bool]
     observer: list[bool]
     total: int
 
     def __init__(self, ops: Sequence[Operation], model: Model[Any]) -> None:
         self.ops = ops
         self.step = model.step
-        keys = model.search_keys(ops)
-        by_key = sorted(range(len(ops)), key=keys.__getitem__)
-        rank = [0] * len(ops)
-        for r, position in enumerate(by_key):
-            rank[position] = r
-        self.pending = [op.ret is None for op in ops]
-        self.observer = [op.ret is not None and model.observes(op) for op in ops]
-        self.returning, self.at_event, self.in_flight = [], [], []
-        open_ranks: list[int] = []
-        for index, (position, is_return) in enumerate(event_order(ops)):
-            if not is_return:
-                bisect.insort(open_ranks, rank[position])
-                continue
-            self.returning.append(position)
-            self.at_event.append(index)
-            self.in_flight.append(tuple(by_key[r] for r in open_ranks))
-            open_ranks.remove(rank[position])
-        self.total = len(self.returning)
+        self.events = events = _events(ops)
+        rank = [0] * len(ops)  # of the completed operations: their place in the order of their keys
+        if type(model).search_keys is Model.search_keys:  # return order: the order of the return events
+            for r, position in enumerate([position for _, is_return, position in events if is_return]):
+                rank[position] = r
+        else:
+            keys = model.search_keys(ops)
+            for r, position in enumerate(sorted(range(len(ops)), key=keys.__getitem__)):
+                rank[position] = r
+        self.is_pending = is_pending = [op.ret is None for op in ops]
+        observes = model.observes
+        self.observer = [op.ret is not None and observes(op) for op in ops]
+        returning: list[int] = []
+        in_flight: list[tuple[int, ...]] = []
+        pending: list[int] = []
+        open_pending: list[int] = []
+        in_order = rank.__getitem__
+        open_now: list[int] = []  # the completed operations in flight, in the order of their keys
+        for _, is_return, position in events:
+            if is_return:
+                returning.append(position)
+                in_flight.append(tuple(open_now))
+                open_now.remove(position)
+                if pending:
+                    open_pending.append(len(pending))
+            elif is_pending[position]:
+                if not pending:  # the first: none were called by the returns before
+                    open_pending = [0] * len(returning)
+                pending.append(position)
+            else:
+                bisect.insort(open_now, position, key=in_order)
+        self.total = len(returning)
+        self.returning, self.in_flight, self.pending = returning, in_flight, pending
+        self.open_pending = open_pending if pending else [0] * self.total
+
+    def at_event(self, k: int) -> int:
+        """The place of the ``k``-th return among all the events (see :func:`event_order`)."""
+        return [index for index, (_, is_return, _) in enumerate(self.events) if is_return][k]
 
     def settle(self, k: int, lin: frozenset[int], state: Hashable, path: _Path) -> tuple[int, frozenset[int], _Path]:
         """Make the moves that need no choice, from the configuration ``(k, lin, state)``.
@@ -224,14 +263,22 @@ class _Plan:
         Pass the returns of operations already linearized, and linearize
         every observer in flight that is legal (see the module docstring).
         """
-        while k < self.total:
-            x = self.returning[k]
+        total, returning, in_flight, observer, step, ops = (
+            self.total,
+            self.returning,
+            self.in_flight,
+            self.observer,
+            self.step,
+            self.ops,
+        )
+        while k < total:
+            x = returning[k]
             if x in lin:
                 lin = lin - {x}
                 k += 1
                 continue
-            for y in self.in_flight[k]:
-                if self.observer[y] and y not in lin and self.step(state, self.ops[y])[0]:
+            for y in in_flight[k]:
+                if observer[y] and y not in lin and step(state, ops[y])[0]:
                     path = (y, path)
                     if y == x:
                         k += 1

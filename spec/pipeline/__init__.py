@@ -53,19 +53,19 @@ edge-sizes violation only if every nearby size that is not an edge size holds
 from __future__ import annotations
 
 import inspect
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
 
-from spec._core.checker import Binding, Checker, describe_exception
+from spec._core.checker import Binding, Checker, describe_exception, describe_traceback
 from spec._core.clauses import ClauseViolation
-from spec._core.contract import Contract, Prepared, given_runner
+from spec._core.contract import Contract, Prepared, as_factory, given_runner
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
 from spec._core.options import BY_VALUE, NUMBERED, Options
+from spec._core.program import guarded, show
 from spec._core.testcase import ContractTestCase
 from spec.pipeline.cases import Case, cases
 from spec.pipeline.harness import (
@@ -181,7 +181,7 @@ class _Run(Checker):
                 expected="returns None",
                 actual=describe_exception(raised),
                 ending=(f"assert raised is None, {self.tag(CONDUCT) + ': run raised '!r} + repr(raised)",),
-                detail=_traceback(raised),
+                detail=describe_traceback(raised),
             )
         self._account(ORDER)
         source, left = self.source, list(self.buffer)
@@ -189,7 +189,7 @@ class _Run(Checker):
         if left:
             self.fail(
                 DRAINED,
-                f"run returned with {len(left)} item(s) still in the buffer: {left!r}",
+                f"run returned with {len(left)} item(s) still in the buffer: {show(left)}",
                 expected=[],
                 actual=left,
                 ending=(f"assert len(buffer) == 0, {tag + ': run left items in the buffer'!r}",),
@@ -241,7 +241,8 @@ class _Run(Checker):
         if raised is None:
             did = "returned normally"
         else:
-            wrapped = ", chained to it" if error in (raised.__cause__, raised.__context__) else ""
+            chained = guarded(lambda: (raised.__cause__, raised.__context__), default=())
+            wrapped = ", chained to it" if any(error is link for link in chained) else ""
             did = f"raised {describe_exception(raised)}{wrapped}"
         self.fail(
             clause,
@@ -249,7 +250,7 @@ class _Run(Checker):
             expected=describe_exception(error),
             actual="no exception" if raised is None else describe_exception(raised),
             ending=(f"assert raised is {by}.error, {self.tag(clause) + ': run must raise ' + by + '.error'!r}",),
-            detail="" if raised is None else _traceback(raised),
+            detail="" if raised is None else describe_traceback(raised),
         )
 
     def _account(self, clause: str) -> None:
@@ -315,23 +316,14 @@ def _listed(items: list[int]) -> str:
     return ", ".join(map(str, items))
 
 
-def _traceback(exc: BaseException) -> str:
-    # The outermost frames are enough, and a recursion a thousand frames
-    # deep costs a second to format in full, each time the shrinker meets it.
-    return "".join(traceback.format_exception(exc, limit=_TRACEBACK_FRAMES))
-
-
-_TRACEBACK_FRAMES = 30
-
-
 def _body(binding: Binding, case: Case) -> None:
     _Run(binding, case, settle=True).check()
 
 
 def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     if not callable(target):
-        raise TargetError(f"a pipeline target must be a callable run(source, buffer, sink), got {target!r}")
-    name = getattr(target, "__qualname__", repr(target))
+        raise TargetError(f"a pipeline target must be a callable run(source, buffer, sink), got {show(target)}")
+    _, name = as_factory(target, "")
     for kind, test in (
         ("a generator", inspect.isgeneratorfunction),
         ("an async generator", inspect.isasyncgenfunction),

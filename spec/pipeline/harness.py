@@ -37,9 +37,9 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import NoReturn
 
 from spec._core.clauses import Clause, Clauses
-from spec._core.deadline import TargetHung
 from spec._core.options import NUMBERED
-from spec._core.program import show
+from spec._core.program import looks_equal, show
+from spec._core.signals import theirs
 from spec.pipeline.values import by_value, key_of
 
 __all__ = [
@@ -293,8 +293,8 @@ class RecordingBuffer(deque[object]):
         if len(self) == self.maxlen:
             source.stop(
                 NO_DROP,
-                f"buffer.{op}({item!r}) on a full buffer (maxlen {self.maxlen}): "
-                f"a deque silently discards {self[discarded]!r}",
+                f"buffer.{op}({show(item)}) on a full buffer (maxlen {self.maxlen}): "
+                f"a deque silently discards {show(self[discarded])}",
             )
 
     def append(self, item: object, /) -> None:
@@ -361,7 +361,7 @@ class RecordingSink:
         if self.raised:
             source.stop(
                 SINK_ERROR,
-                f"sink({item!r}) was called after the sink raised on item {self.fail_at}",
+                f"sink({show(item)}) was called after the sink raised on item {self.fail_at}",
             )
         expected = source.delivered
         if expected >= source.pulls or source.key(item) != source.key(source.item(expected)):
@@ -385,7 +385,7 @@ class RecordingSink:
             return f"sink({item!r}) before item {expected}: item {expected} was skipped or is late"
         shown, due = show(item), f"item {expected} ({show(source.item(expected))})"
         if not found:
-            copy = any(_equal(item, source.item(i)) for i in range(min(pulls, len(source.values))))
+            copy = any(looks_equal(item, source.item(i)) for i in range(min(pulls, len(source.values))))
             what = "an object equal to an item but not it (a copy?)" if copy else "not an item pulled from the source"
             return f"sink({shown}) when {due} was due: {what}"
         later = [i for i in found if i > expected]
@@ -421,13 +421,6 @@ def unaccounted(source: CountingSource, sink: RecordingSink, buffer: Iterable[ob
     return missing, extra
 
 
-def _equal(a: object, b: object) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # an object the target made may compare in any way
-        return False
-
-
 def outcome(
     run: Callable[[CountingSource, RecordingBuffer, RecordingSink], object],
     source: CountingSource,
@@ -437,13 +430,12 @@ def outcome(
     """Call ``run(source, buffer, sink)``; return what it raised, or ``None``.
 
     Every exception is returned, :class:`Stopped` and other
-    :class:`BaseException` subclasses too, except :class:`KeyboardInterrupt`
-    and the oracle's time limit, which propagate.
+    :class:`BaseException` subclasses too, except the oracle's own signals
+    (its time limit, a real Ctrl-C: see :mod:`spec._core.signals`), which
+    propagate.
     """
     try:
         run(source, buffer, sink)
-    except (KeyboardInterrupt, TargetHung):
-        raise
     except BaseException as exc:  # the target's outcome, judged by the caller
-        return exc
+        return theirs(exc)
     return None

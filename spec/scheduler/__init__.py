@@ -49,19 +49,19 @@ program; the shrinker only makes the program small.
 from __future__ import annotations
 
 import heapq
-import traceback
 from collections import Counter
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from spec._core.checker import Binding, Checker, TargetFailure, describe_exception
+from spec._core.checker import Binding, Checker, TargetFailure, describe_exception, describe_traceback, method
 from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
 from spec._core.options import Options
-from spec._core.program import Program
+from spec._core.program import Program, guarded, show, type_name
+from spec._core.signals import theirs
 from spec._core.testcase import ContractTestCase
 from spec.scheduler.plan import RUN_CATCHING, SchedulerProgram, TaskPlan, programs, render_tasks
 from spec.scheduler.probe import probe_independence
@@ -132,10 +132,10 @@ def leaves(exc: BaseException | None) -> list[BaseException]:
 def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     factory, name = as_factory(target, "a scheduler target must be a zero-argument callable")
     instance = call_for_shape(f"{name}()", deadline, factory)
-    missing = [op for op in ("spawn", "run") if not callable(getattr(instance, op, None))]
+    missing = [op for op in ("spawn", "run") if not callable(guarded(getattr, instance, op, None, default=None))]
     if missing:
         raise TargetError(
-            f"{name}() returned a {type(instance).__qualname__} without {', '.join(missing)}"
+            f"{name}() returned a {type_name(instance)} without {', '.join(missing)}"
             " (a scheduler target needs spawn(task) and run())"
         )
     return Prepared(factory=factory)
@@ -205,7 +205,8 @@ class _Run:
         except GeneratorExit:
             self._end(plan, "closed")
             raise
-        except Exception as exc:
+        except BaseException as exc:
+            theirs(exc)
             self._end(plan, "thrown")
             self._see(
                 _STEPS,
@@ -230,9 +231,9 @@ class _Run:
         else:
             self._see(
                 _STEPS,
-                f"the yield after {plan.label(step - 1)} evaluated to {sent!r}: run() sent it a value",
+                f"the yield after {plan.label(step - 1)} evaluated to {show(sent)}: run() sent it a value",
                 expected="None",
-                actual=repr(sent),
+                actual=show(sent),
                 yields={
                     where: (f"assert (yield) is None, {self._tag(_STEPS) + ': a bare yield evaluates to None'!r}",)
                 },
@@ -270,14 +271,15 @@ class _Run:
         # own (timers do not nest); run()'s deadline covers it.
         try:
             self.sched.spawn(self._task(child))
-        except Exception as exc:
+        except BaseException as exc:
+            theirs(exc)
             self._see(
                 _CONDUCT,
                 f"{source} in step {parent.label(step)} raised {describe_exception(exc)}",
                 expected="no exception",
                 actual=describe_exception(exc),
                 ending=(f"# {source} in step {parent.label(step)} raises {describe_exception(exc)}",),
-                detail="".join(traceback.format_exception(exc)),
+                detail=describe_traceback(exc),
             )
             return
         self.checker.count(_CONDUCT)
@@ -299,7 +301,7 @@ class _Run:
         self.sched = c.call(f"s = {binding.ref.name}()", binding.factory)
         c.program.add(*render_tasks(self.program))
         for root in self.program.roots:
-            c.call(f"s.spawn({root.name}())", self.sched.spawn, self._task(root))
+            c.call(f"s.spawn({root.name}())", method(self.sched, "spawn"), self._task(root))
             self.events.append(("spawn", root.name, 0))
             c.require(
                 not self.trace,
@@ -311,7 +313,7 @@ class _Run:
             )
         self.in_run = True
         try:
-            c.attempt("s.run()", self.sched.run)
+            c.attempt("s.run()", method(self.sched, "run"))
             raised: BaseException | None = None
         except TargetFailure as failure:
             raised = failure.error
@@ -363,7 +365,7 @@ class _Run:
             expected="run() raises only the tasks' exceptions",
             actual=describe_exception(raised),
             ending=(f"raise raised  # {describe_exception(raised)}",),
-            detail="".join(traceback.format_exception(raised)),
+            detail=describe_traceback(raised),
         )
 
     def _judge_completion(self) -> None:
@@ -395,14 +397,14 @@ class _Run:
         elif missing:
             message = f"run() raised {describe_exception(raised)}, without the exception of {_listing(missing)}"
         else:
-            message = f"run() raised {', '.join(map(repr, extra))} besides the tasks' exceptions"
+            message = f"run() raised {', '.join(map(show, extra))} besides the tasks' exceptions"
         expected = sorted(map(repr, want))
         self.checker.require(
             not missing and not extra,
             _FAILURES,
             message,
             expected=f"raises {', '.join(expected)} (alone or in an ExceptionGroup)",
-            actual="returned None" if raised is None else f"raised {sorted(map(repr, got))}",
+            actual="returned None" if raised is None else f"raised {sorted(map(show, got))}",
             ending=(
                 "def leaves(exc):",
                 "    if isinstance(exc, BaseExceptionGroup):",
@@ -500,9 +502,11 @@ def _caused_by_tasks(raised: BaseException, errors: Iterable[Exception]) -> bool
     if isinstance(raised, BaseExceptionGroup):
         return True
     chain: BaseException | None = raised
-    while chain is not None:
+    seen: list[BaseException] = []
+    while chain is not None and not any(chain is other for other in seen):  # a target may make a cycle
         if any(chain is error for error in errors):
             return True
+        seen.append(chain)
         chain = chain.__cause__ or chain.__context__
     return False
 

@@ -29,8 +29,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from spec._core.checker import TARGET_ERRORS, Checker
+from spec._core.checker import Checker
 from spec._core.deadline import TargetHung
+from spec._core.signals import theirs
 
 __all__ = ["probe_independence"]
 
@@ -113,8 +114,8 @@ def _run_one(c: Checker, scheduler: Any, name: str, seen: list[str]) -> BaseExce
         c.binding.deadline.call(scheduler.run)
     except TargetHung as hung:
         c.hung(f"{name}.run()", hung)
-    except TARGET_ERRORS as exc:
-        return exc
+    except BaseException as exc:
+        return theirs(exc)
     finally:
         seen.append(f"{name} ran")
     return None

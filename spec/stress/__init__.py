@@ -70,11 +70,14 @@ import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spec._core import journal
+from spec._core.checker import describe_exception
 from spec._core.contract import as_factory
 from spec._core.deadline import Deadline
 from spec._core.errors import OptionError, SpecError, TargetError
 from spec._core.options import OptionKeywords, Options
 from spec._core.oracle import DEFAULT_TIMEOUT, search_settings, with_keywords
+from spec._core.signals import watch_interrupts
 from spec._core.target import ref_for, resolve_target
 from spec.container import ITEM_KINDS, OPTIONS, ContainerPlan, prepare_container
 from spec.linearize import History, check_history, get_model
@@ -156,6 +159,7 @@ class _Tally:
     failures: list[StressFailure] = field(default_factory=list)
 
 
+@watch_interrupts()
 def stress(
     kind: str,
     target: object,
@@ -204,13 +208,16 @@ def stress(
     var = VARS[kind]
     tally = _Tally()
     with Deadline(timeout) as deadline, tempfile.TemporaryDirectory(prefix="spec-stress-") as root:
+        _journal_start(kind, ref.label, seed)
         factory, opens, plan = _prepare(kind, obj, deadline, options, root)
         driver = _driver(plan, options)
         mode = _mode(mode, plan, ref.label)
         model = get_model(kind)
+        together = "thread" if mode == "threads" else "task"
 
         def judge(scenario: Scenario, run: Callable[[], History], schedule: list[int]) -> None:
             tally.runs += 1
+            journal.note("scenario", "\n".join(scenario.program(ref.name, var, together, driver, opens)))
             try:
                 history = run()
             except RunHung as hung:
@@ -283,6 +290,12 @@ def _runner(
         return functools.partial(make, scenario, deadline, var, driver=driver), []
 
     return runner
+
+
+def _journal_start(kind: str, label: str, seed: int) -> None:
+    """Tell a supervising process what is stressed, and under which seed."""
+    journal.note("target", f"{kind} {label}")
+    journal.note("seed", str(seed))
 
 
 def _prepare(
@@ -376,9 +389,11 @@ def _search(example: Callable[[], None], tally: _Tally, mode: str) -> StressFail
         return failed.failure
     except _Hung as hung:
         return hung.failure
-    except hypothesis.errors.Flaky:
+    except hypothesis.errors.Flaky as flaky:
         # The shrunk scenario did not fail again when replayed (a race that
         # did not recur): report the smallest failure seen.
+        if not tally.failures:
+            raise SpecError(f"the search could not run: {describe_exception(flaky).splitlines()[0]}") from None
         return min(tally.failures, key=lambda f: (f.scenario.size, len(f.scenario.clients)))
     finally:
         sys.setswitchinterval(old)

@@ -38,7 +38,6 @@ import functools
 import math
 import multiprocessing
 import multiprocessing.connection
-import pickle
 import tempfile
 import threading
 import time
@@ -47,9 +46,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from spec._core.checker import TARGET_ERRORS, describe_exception
+from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.lifecycle import enter
+from spec._core.signals import theirs
 from spec._core.target import resolve_target
 from spec.linearize import History, Operation, Recorder
 from spec.stress.driver import Driver
@@ -61,6 +61,7 @@ from spec.stress.run import (
     _call_sync,
     _drain_sync,
     _make,
+    _recorded,
     _Refused,
     _settle,
     cleaned_up,
@@ -232,8 +233,8 @@ class _Clients:
             for proc in self._procs:
                 try:
                     proc.start()
-                except Exception as exc:  # the handed instance does not pickle
-                    return f"handing the target to a client process raised {describe_exception(exc)}"
+                except BaseException as exc:  # the handed instance does not pickle (its __reduce__ is target code)
+                    return f"handing the target to a client process raised {describe_exception(theirs(exc))}"
             for _, writer in self._pipes:
                 writer.close()  # the clients hold them now: a reader sees EOF when its client ends
             return self._gather()
@@ -341,8 +342,9 @@ def _client(
     with ExitStack() as stack:
         try:
             instance = handed if place is None else enter(stack, opener(target.factory(), place), driver.lifecycle)
-        except TARGET_ERRORS as exc:
-            pipe.send(("refused", f"{target.label}({place!r}) raised {describe_exception(exc)} in client {number}"))
+        except BaseException as exc:
+            error = theirs(exc)
+            pipe.send(("refused", f"{target.label}({place!r}) raised {describe_exception(error)} in client {number}"))
             return
         pipe.send(("ready",))
         try:
@@ -352,27 +354,20 @@ def _client(
         for index, call in enumerate(calls):
             pipe.send(("call", index, time.monotonic_ns()))
             try:
-                output = driver.output(call.name, driver.call(call.name, instance, call.item))
-            except TARGET_ERRORS as exc:
-                try:
-                    output = _settle(call, exc, var, number, driver)
-                except _Refused as refused:
-                    pipe.send(("refused", str(refused)))
+                # What goes back is the empty signal, a plain value or its
+                # safe rendering (see spec.stress.run._own): it always pickles.
+                output = _recorded(driver, call.name, driver.call(call.name, instance, call.item))
+            except BaseException as exc:
+                output, refused = _settle(call, theirs(exc), var, number, driver)
+                if refused:
+                    pipe.send(("refused", refused))
                     return
             returned = time.monotonic_ns()
-            pipe.send(("return", index, returned, _portable(output)))
+            pipe.send(("return", index, returned, output))
         try:
             stack.close()
-        except TARGET_ERRORS as exc:
-            pipe.send(("refused", f"cleaning up after client {number}'s calls raised {describe_exception(exc)}"))
+        except BaseException as exc:
+            error = theirs(exc)
+            pipe.send(("refused", f"cleaning up after client {number}'s calls raised {describe_exception(error)}"))
             return
     pipe.send(("done",))
-
-
-def _portable(output: object) -> object:
-    """``output`` if it pickles, else its repr (which no pushed item equals)."""
-    try:
-        pickle.dumps(output)
-    except Exception:
-        return repr(output)
-    return output

@@ -47,9 +47,12 @@ from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from spec._core.checker import TARGET_ERRORS, describe_exception
+from spec._core import journal
+from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.lifecycle import enter, enter_async
+from spec._core.program import guarded, show, type_name
+from spec._core.signals import theirs
 from spec.linearize import History, Raised, Recorder
 from spec.stress.drain import describe, drain
 from spec.stress.driver import EMPTY, STANDARD, Driver
@@ -137,23 +140,32 @@ class RunHung(Exception):
         self.history = history
 
 
-def _settle(call: Call, error: BaseException, var: str, client: int, driver: Driver) -> Raised:
-    """The output of a call that raised ``error``; :class:`_Refused` if the contract forbids it.
+def _settle(call: Call, error: BaseException, var: str, client: int, driver: Driver) -> tuple[Raised, str]:
+    """The output of a call that raised ``error``, and why the contract forbids it ("" if it allows it).
 
     The empty signal of ``pop`` and ``peek`` is recorded as the model's,
     ``IndexError``, whatever its type.
     """
     if call.name in ("pop", "peek") and driver.is_empty(error):
-        return EMPTY
+        return EMPTY, ""
+    raised = Raised(type_name(error))
     who = "the start" if client == _START else f"client {client}"
-    raise _Refused(f"{call.source(var, driver)} ({who}) raised {describe_exception(error)}")
+    return raised, f"{call.source(var, driver)} ({who}) raised {describe_exception(error)}"
 
 
 class _Refused(Exception):
     """A call raised something the contract does not allow (the message says what)."""
 
 
-_CLEANUP_ERRORS: tuple[type[BaseException], ...] = (*TARGET_ERRORS, TargetHung)
+def _closing_error(stack: ExitStack, deadline: Deadline) -> BaseException | None:
+    """What closing ``stack`` under ``deadline`` raised (its hang included), if anything."""
+    try:
+        deadline.call(stack.close)
+    except TargetHung as exc:
+        return exc
+    except BaseException as exc:
+        return theirs(exc)
+    return None
 
 
 def cleaned_up(stack: ExitStack, deadline: Deadline, run: Callable[[], History]) -> History:
@@ -166,14 +178,44 @@ def cleaned_up(stack: ExitStack, deadline: Deadline, run: Callable[[], History])
     try:
         result = run()
     except BaseException:
-        with contextlib.suppress(*_CLEANUP_ERRORS):
-            deadline.call(stack.close)
+        _closing_error(stack, deadline)
         raise
-    try:
-        deadline.call(stack.close)
-    except _CLEANUP_ERRORS as exc:
-        raise RunFailed(f"cleaning up after the run raised {describe_exception(exc)}", result) from None
+    error = _closing_error(stack, deadline)
+    if error is not None:
+        raise RunFailed(f"cleaning up after the run raised {describe_exception(error)}", result) from None
     return result
+
+
+class _Foreign:
+    """An output that is not a plain built-in value (items pushed are ints): judged by its text.
+
+    The target's object is rendered once, safely, where it comes back; the
+    linearizability check compares this stand-in, which equals nothing,
+    instead of running the object's own ``__eq__``.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: object) -> None:
+        self.text = show(value)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# Outputs whose equality and hash are Python's own, never the target's code:
+# items, lengths, truth values (exact types: a subclass may override __eq__).
+_PLAIN = frozenset({int, bool, float, str, bytes, type(None)})
+
+
+def _own(output: object) -> object:
+    return output if type(output) in _PLAIN else _Foreign(output)
+
+
+def _recorded(driver: Driver, operation: str, value: object) -> object:
+    """What the history records for ``operation`` returning ``value``: the empty signal, a plain value, or its text."""
+    output = driver.output(operation, value)
+    return output if output is EMPTY else _own(output)
 
 
 def run_threads(
@@ -212,23 +254,31 @@ def _run_threads(
     barrier = threading.Barrier(len(clients))
 
     def client(number: int, calls: Sequence[Call]) -> None:
+        # Nothing may end this thread with an exception: the call would stay
+        # pending in the history, and Python would print the traceback.
         try:
             barrier.wait()
             for call in calls:
                 _call_sync(recorder, target, call, client=number, var=var, run=_direct, driver=driver)
         except _Refused as exc:
             refused.append(str(exc))
+        except BaseException as exc:  # the oracle's own signals included: none is meant for this thread
+            refused.append(f"client {number} stopped: {describe_exception(exc)}")
 
     workers = [
         threading.Thread(target=client, args=(n, calls), name=f"spec-stress-{n}", daemon=True)
         for n, calls in enumerate(clients, 1)
     ]
+    allowed = None if seconds is None else seconds * max(map(len, clients))
+    # Before any client runs: a client that takes the GIL for good stops this
+    # thread too, and the supervising process must know that it is waiting.
+    journal.note_call(allowed)
     for worker in workers:
         worker.start()
-    allowed = None if seconds is None else seconds * max(map(len, clients))
     limit = None if allowed is None else time.monotonic() + allowed
     for worker in workers:
         worker.join(None if limit is None else max(0.0, limit - time.monotonic()))
+    journal.note_return()
     if any(worker.is_alive() for worker in workers):
         message = f"the clients did not finish within {allowed:g} s ({seconds:g} s a call)"
         raise RunHung(message, recorder.history())
@@ -262,23 +312,27 @@ def _make(factory: Callable[..., Any], run: Callable[..., Any], make: Callable[[
     """A fresh target, ``run(make)``; :class:`_Refused` if making it raises."""
     try:
         return run(make)
-    except TARGET_ERRORS as exc:
-        raise _Refused(f"{_name(factory)}() raised {describe_exception(exc)}") from None
+    except BaseException as exc:
+        error = theirs(exc)
+        raise _Refused(f"{_name(factory)}() raised {describe_exception(error)}") from None
 
 
 def _name(factory: Callable[..., Any]) -> str:
-    return getattr(factory, "__qualname__", repr(factory))
+    return guarded(getattr, factory, "__qualname__", None, default=None) or show(factory)
 
 
 def _call_sync(
     recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any], driver: Driver
 ) -> object:
     token = recorder.begin(client, call.name, call.input(driver))
+    refused = ""
     try:
-        output = driver.output(call.name, run(driver.call, call.name, target, call.item))
-    except TARGET_ERRORS as exc:
-        output = _settle(call, exc, var, client, driver)
+        output = _recorded(driver, call.name, run(driver.call, call.name, target, call.item))
+    except BaseException as exc:
+        output, refused = _settle(call, theirs(exc), var, client, driver)
     recorder.end(token, output)
+    if refused:
+        raise _Refused(refused)
     return output
 
 
@@ -361,8 +415,22 @@ async def _made(factory: Callable[..., Any], making: Coroutine[Any, Any, Any]) -
     """The instance ``making`` makes; :class:`_Refused` if it raises."""
     try:
         return await making
-    except (Exception, SystemExit) as exc:
-        raise _Refused(f"{_name(factory)}() raised {describe_exception(exc)}") from None
+    except (GeneratorExit, asyncio.CancelledError):  # this task is being closed or cancelled
+        raise
+    except BaseException as exc:
+        error = theirs(exc)
+        raise _Refused(f"{_name(factory)}() raised {describe_exception(error)}") from None
+
+
+async def _aclosing_error(stack: AsyncExitStack) -> BaseException | None:
+    """What closing ``stack`` raised, if anything."""
+    try:
+        await stack.aclose()
+    except (GeneratorExit, asyncio.CancelledError):
+        raise
+    except BaseException as exc:
+        return theirs(exc)
+    return None
 
 
 async def _cleaned_up_async(run: Callable[[AsyncExitStack], Coroutine[Any, Any, None]]) -> None:
@@ -374,19 +442,36 @@ async def _cleaned_up_async(run: Callable[[AsyncExitStack], Coroutine[Any, Any, 
     try:
         await run(stack)
     except BaseException:
-        with contextlib.suppress(Exception, SystemExit):
-            await stack.aclose()
+        await _aclosing_error(stack)
         raise
-    try:
-        await stack.aclose()
-    except (Exception, SystemExit) as exc:
-        raise _Refused(f"cleaning up after the run raised {describe_exception(exc)}") from None
+    error = await _aclosing_error(stack)
+    if error is not None:
+        raise _Refused(f"cleaning up after the run raised {describe_exception(error)}") from None
 
 
 async def _limited(main: Callable[[], Coroutine[Any, Any, None]], seconds: float | None) -> None:
     # main() is made here, inside the loop, so that a run stopped before
     # this task starts leaves no coroutine that was never awaited.
     await asyncio.wait_for(main(), seconds)
+
+
+async def _call_async(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, driver: Driver) -> object:
+    """:func:`_call_sync` for a task: the call is awaited when it gives an awaitable."""
+    token = recorder.begin(client, call.name, call.input(driver))
+    try:
+        output = driver.call(call.name, target, call.item)
+        if inspect.isawaitable(output):
+            output = await output
+        output = _recorded(driver, call.name, output)
+    except (GeneratorExit, asyncio.CancelledError):  # this task is being closed or cancelled
+        raise
+    except BaseException as exc:
+        output, refused = _settle(call, theirs(exc), var, client, driver)
+        if refused:
+            recorder.end(token, output)
+            raise _Refused(refused) from None
+    recorder.end(token, output)
+    return output
 
 
 def run_asyncio(
@@ -406,17 +491,8 @@ def run_asyncio(
     recorder = Recorder()
     start, clients = scenario.calls()
 
-    async def one(number: int, call: Call, target: Any) -> object:
-        token = recorder.begin(number, call.name, call.input(driver))
-        try:
-            output = driver.call(call.name, target, call.item)
-            if inspect.isawaitable(output):
-                output = await output
-            output = driver.output(call.name, output)
-        except (Exception, SystemExit) as exc:  # not GeneratorExit: it closes this coroutine
-            output = _settle(call, exc, var, number, driver)
-        recorder.end(token, output)
-        return output
+    def one(number: int, call: Call, target: Any) -> Coroutine[Any, Any, object]:
+        return _call_async(recorder, target, call, client=number, var=var, driver=driver)
 
     async def client(number: int, calls: Sequence[Call], target: Any) -> None:
         for call in calls:
