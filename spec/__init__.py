@@ -10,6 +10,18 @@ smallest program that breaks it::
     >>> report.ok, report.verdict
     (True, <Verdict.HOLDS: 'holds'>)
 
+A real library is checked as it is, with contract options instead of glue
+(``map``, ``empty``, ``empty_returns``, ``items``, ``compare``, ``without``:
+keywords of :func:`check`, flags of ``python -m spec check``, one
+:class:`Options` record), and a factory may be a generator function that
+yields the instance and cleans up after it (:func:`temporary_directory` gives
+it a fresh directory)::
+
+    >>> import queue
+    >>> spec.check("queue", queue.SimpleQueue, map="push=put,pop=get_nowait,len=qsize",
+    ...            empty=queue.Empty, without="peek", max_examples=20).ok
+    True
+
 The package, bottom to top (imports point down only; ``tests/test_layering.py``
 keeps them so):
 
@@ -47,7 +59,9 @@ from spec._core.checker import ContractMachine
 from spec._core.clauses import Clause, Clauses, ClauseViolation, Violation
 from spec._core.contract import Contract, Prepared
 from spec._core.deadline import TargetHung
-from spec._core.errors import SpecError, TargetError, TargetNotFound, UnknownContract
+from spec._core.errors import OptionError, SpecError, TargetError, TargetNotFound, UnknownContract
+from spec._core.lifecycle import temporary_directory
+from spec._core.options import Options, make_options
 from spec._core.oracle import DEFAULT_TIMEOUT, check
 from spec._core.registry import contract_names, get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
@@ -64,6 +78,8 @@ __all__ = [
     "Contract",
     "ContractMachine",
     "ContractTestCase",
+    "OptionError",
+    "Options",
     "Prepared",
     "Report",
     "SpecError",
@@ -77,4 +93,6 @@ __all__ = [
     "contract_names",
     "get_contract",
     "load_target",
+    "make_options",
+    "temporary_directory",
 ]

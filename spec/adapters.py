@@ -7,6 +7,17 @@ wraps a fresh standard-library object, or the one passed in (kept as
 :mod:`queue` object maps :class:`queue.Empty` to :class:`IndexError`, as the
 contracts require.
 
+Every adapter is safe to share between threads, and the suite stresses each
+one (``python -m spec stress``): the deque and list adapters make one call
+per operation into a container whose calls are atomic; the :mod:`queue`
+adapters hold the queue's own lock or one of their own.  An adapter given an
+object it cannot serve refuses it at once with :class:`TypeError`, naming what
+is missing, so that a check cannot run (exit status 2) rather than fail later
+as if the object were to blame.
+
+A library whose queue is not one of these needs no adapter at all: the
+contract options (``--map``, ``--empty``, ``--without`` ...) check it as it is.
+
 =====================  ========  ==================  ===================
 adapter                contract  push / pop          peek
 =====================  ========  ==================  ===================
@@ -22,6 +33,7 @@ adapter                contract  push / pop          peek
 from __future__ import annotations
 
 import queue
+import threading
 from collections import deque
 from typing import ClassVar, Generic, TypeVar
 
@@ -37,6 +49,13 @@ __all__ = [
 T = TypeVar("T")
 
 
+def _serves(adapter: str, wrapped: object, needs: str, *names: str) -> None:
+    """Raise :class:`TypeError` unless ``wrapped`` has every attribute in ``names``."""
+    missing = [name for name in names if not hasattr(wrapped, name)]
+    if missing:
+        raise TypeError(f"{adapter} needs {needs}; a {type(wrapped).__qualname__} has no {', '.join(missing)}")
+
+
 class DequeAsQueue(Generic[T]):
     """A :class:`collections.deque` as a queue: ``append`` in, ``popleft`` out."""
 
@@ -45,6 +64,8 @@ class DequeAsQueue(Generic[T]):
     wrapped: deque[T]
 
     def __init__(self, d: deque[T] | None = None) -> None:
+        if d is not None:
+            _serves("DequeAsQueue", d, "a deque", "append", "popleft", "__getitem__", "__len__")
         self.wrapped = deque() if d is None else d
 
     def push(self, item: T) -> None:
@@ -68,6 +89,8 @@ class DequeAsStack(Generic[T]):
     wrapped: deque[T]
 
     def __init__(self, d: deque[T] | None = None) -> None:
+        if d is not None:
+            _serves("DequeAsStack", d, "a deque", "append", "pop", "__getitem__", "__len__")
         self.wrapped = deque() if d is None else d
 
     def push(self, item: T) -> None:
@@ -91,6 +114,8 @@ class ListAsStack(Generic[T]):
     wrapped: list[T]
 
     def __init__(self, items: list[T] | None = None) -> None:
+        if items is not None:
+            _serves("ListAsStack", items, "a list", "append", "pop", "__getitem__", "__len__")
         self.wrapped = [] if items is None else items
 
     def push(self, item: T) -> None:
@@ -111,6 +136,9 @@ class _StdQueue(Generic[T]):
 
     ``peek`` reads the queue's underlying sequence (``.queue``) under its
     mutex: the standard library offers no other way to look without taking.
+    So the object wrapped must have both, as :class:`queue.Queue` and its
+    subclasses do; one without them (janus's or culsans's sync side) is
+    refused when wrapped.
     """
 
     __slots__ = ("wrapped",)
@@ -119,6 +147,8 @@ class _StdQueue(Generic[T]):
     _peek_index: ClassVar[int]  # 0: the oldest item is next out; -1: the newest
 
     def __init__(self, q: queue.Queue[T]) -> None:
+        needs = f"a queue.{type(self).__name__.partition('As')[0]} (put_nowait, get_nowait, qsize, .mutex, .queue)"
+        _serves(type(self).__name__, q, needs, "put_nowait", "get_nowait", "qsize", "mutex", "queue")
         self.wrapped = q
 
     def push(self, item: T) -> None:
@@ -167,21 +197,40 @@ class SimpleQueueAsQueue(Generic[T]):
     ``SimpleQueue`` cannot be looked into, so ``peek`` takes the oldest item
     out and keeps it in a one-item look-ahead, which ``pop`` hands out first;
     ``len`` counts it.
+
+    Discussion (threads): the look-ahead is state of the adapter's own, so
+    ``peek``, ``pop`` and ``len`` hold the adapter's lock while they use it.
+    Without it, two threads peeking at once could each move an item into the
+    look-ahead (after which ``pop`` hands out the newer first), and two
+    threads popping at once could both find the look-ahead non-empty (one
+    then raises ``IndexError`` while the queue still holds items).  ``push``
+    needs no lock: an item only ever moves into the look-ahead while it is
+    empty, so the item there is always the oldest.
     """
 
-    __slots__ = ("_ahead", "wrapped")
+    __slots__ = ("_ahead", "_lock", "wrapped")
 
     wrapped: queue.SimpleQueue[T]
     _ahead: list[T]
+    _lock: threading.Lock
 
     def __init__(self, q: queue.SimpleQueue[T] | None = None) -> None:
+        if q is not None:
+            _serves(
+                "SimpleQueueAsQueue", q, "a queue.SimpleQueue (put, get_nowait, qsize)", "put", "get_nowait", "qsize"
+            )
         self.wrapped = queue.SimpleQueue() if q is None else q
         self._ahead = []
+        self._lock = threading.Lock()
 
     def push(self, item: T) -> None:
         self.wrapped.put(item)
 
     def pop(self) -> T:
+        with self._lock:
+            return self._take()
+
+    def _take(self) -> T:
         if self._ahead:
             return self._ahead.pop()
         try:
@@ -190,9 +239,11 @@ class SimpleQueueAsQueue(Generic[T]):
             raise IndexError("pop from an empty queue") from None
 
     def peek(self) -> T:
-        if not self._ahead:
-            self._ahead.append(self.pop())
-        return self._ahead[0]
+        with self._lock:
+            if not self._ahead:
+                self._ahead.append(self._take())
+            return self._ahead[0]
 
     def __len__(self) -> int:
-        return len(self._ahead) + self.wrapped.qsize()
+        with self._lock:
+            return len(self._ahead) + self.wrapped.qsize()

@@ -24,8 +24,18 @@ or in a test suite::
 from __future__ import annotations
 
 from spec._core.contract import Contract, machine_runner
+from spec._core.options import STRATEGY
 from spec._core.testcase import ContractTestCase
-from spec.container import Container, ContainerMachine, End, container_clauses, prepare_container
+from spec.container import (
+    ITEM_KINDS,
+    OPTIONS,
+    Container,
+    ContainerMachine,
+    End,
+    container_clauses,
+    container_unjudged,
+    prepare_container,
+)
 
 __all__ = ["CLAUSES", "CONTRACT", "QueueContract", "QueueMachine", "QueueTarget"]
 
@@ -57,6 +67,9 @@ CONTRACT = Contract(
     target="a zero-argument callable returning an object with push(item), pop(), peek() and __len__()",
     prepare=prepare_container("queue"),
     runner=machine_runner(QueueMachine),
+    options=OPTIONS,
+    item_kinds=(*ITEM_KINDS, STRATEGY),
+    unjudged=container_unjudged(CLAUSES),
     references=(
         "impl.queue:ListQueue",
         "impl.queue:DequeQueue",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from spec.adapters import (
     QueueAsQueue,
     SimpleQueueAsQueue,
 )
+from spec.stress import stress
+from tests._support import run_cli
 
 ADAPTERS: list[tuple[Any, Any, bool]] = [
     # adapter, a fresh object to wrap, True if it is a queue (FIFO)
@@ -68,3 +71,55 @@ def test_simple_queue_look_ahead_keeps_order_and_count() -> None:
     assert len(adapter) == 2
     adapter.push(3)
     assert [adapter.pop(), adapter.pop(), adapter.pop()] == [1, 2, 3]
+
+
+class NotAQueue:
+    """Has put/get_nowait/qsize (a sync side of a mixed queue), but no .mutex or .queue to peek through."""
+
+    def put(self, item: object) -> None: ...
+
+    def get_nowait(self) -> object: ...
+
+    def qsize(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize(
+    ("adapter", "wrapped", "message"),
+    [
+        (
+            QueueAsQueue,
+            NotAQueue(),
+            "QueueAsQueue needs a queue.Queue (put_nowait, get_nowait, qsize, .mutex, .queue); ",
+        ),
+        (LifoQueueAsStack, queue.SimpleQueue(), "LifoQueueAsStack needs a queue.LifoQueue"),
+        (SimpleQueueAsQueue, [], "SimpleQueueAsQueue needs a queue.SimpleQueue (put, get_nowait, qsize); a list has"),
+        (DequeAsQueue, [], "DequeAsQueue needs a deque; a list has no popleft"),
+        (DequeAsStack, (), "DequeAsStack needs a deque; a tuple has no append, pop"),
+        (ListAsStack, "", "ListAsStack needs a list; a str has no append, pop"),
+    ],
+)
+def test_an_adapter_refuses_an_object_it_cannot_serve(adapter: Any, wrapped: object, message: str) -> None:
+    with pytest.raises(TypeError) as info:
+        adapter(wrapped)
+    assert str(info.value).startswith(message)
+
+
+def test_an_adapter_refusing_its_object_is_exit_2(tmp_path: Path) -> None:
+    target = tmp_path / "wrapped.py"
+    target.write_text(
+        "import queue\nfrom spec.adapters import QueueAsQueue\n\n"
+        "def factory():\n    return QueueAsQueue(queue.SimpleQueue())\n"
+    )
+    run = run_cli("check", "queue", f"{target}:factory")
+    assert run.code == 2
+    assert run.err == (
+        "python -m spec: error: calling factory() raised TypeError: QueueAsQueue needs a queue.Queue "
+        "(put_nowait, get_nowait, qsize, .mutex, .queue); a SimpleQueue has no mutex, queue\n"
+    )
+
+
+@pytest.mark.parametrize(("adapter", "make", "fifo"), ADAPTERS, ids=[a[0].__name__ for a in ADAPTERS])
+def test_every_adapter_is_safe_between_threads(adapter: Any, make: Any, fifo: bool) -> None:
+    report = stress("queue" if fifo else "stack", adapter, max_examples=40, runs=10, seed=0)
+    assert report.ok, report.format()

@@ -32,6 +32,7 @@ from impl.averager import (
 from spec import ClauseViolation, TargetError, Violation
 from spec._core.checker import Binding
 from spec._core.deadline import Deadline
+from spec._core.options import Options
 from spec._core.target import ref_for
 from spec.averager import CLAUSES, CONTRACT, AveragerContract, AveragerMachine
 from spec.averager.forms import _UNCLOSABLE, Form, form_of, prepare_averager
@@ -419,7 +420,7 @@ def test_shape_check_says_what_is_wrong(target: object, message: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a coroutine never awaited would warn
         with Deadline(0.1) as deadline, pytest.raises(TargetError, match=message):
-            prepare_averager(target, deadline)
+            prepare_averager(target, deadline, Options())
         gc.collect()
 
 
@@ -435,7 +436,7 @@ def test_shape_check_says_what_is_wrong(target: object, message: str) -> None:
 )
 def test_the_form_is_decided_once_and_reported(target: Callable[[], object], form: Form) -> None:
     with Deadline(1.0) as deadline:
-        assert prepare_averager(target, deadline).form == form.value
+        assert prepare_averager(target, deadline, Options()).form == form.value
     made = target()
     assert form_of(made) is form
     if inspect.isgenerator(made):
@@ -462,7 +463,7 @@ Step = tuple[Any, ...]
 def run(factory: Callable[[], object], *steps: Step, timeout: float = 1.0) -> Violation | None:
     """Run the machine's probe and then ``steps`` (rule name, arguments) against ``factory``."""
     with Deadline(timeout) as deadline:
-        prepared = prepare_averager(factory, deadline)
+        prepared = prepare_averager(factory, deadline, Options())
         binding = Binding(factory=factory, ref=ref_for(factory), deadline=deadline, form=prepared.form)
         machine_class = type("Machine", (AveragerMachine,), {"binding": binding})
         machine = None
@@ -729,3 +730,48 @@ def test_unittest_base_class_is_not_collected_without_a_factory() -> None:
     result = unittest.TestResult()
     AveragerContract("test_contract").run(result)
     assert result.skipped
+
+
+# -- --items ------------------------------------------------------------------------
+
+HALVES = st.integers(-100, 100).map(lambda n: Fraction(n, 2))
+TEXTS = st.text()
+NOTHING = st.nothing()
+
+
+def test_items_int_sends_ints_and_leaves_nan_and_infinity_unjudged() -> None:
+    sent: list[object] = []
+
+    def recording() -> Callable[[Any], Any]:
+        avg = averager()
+
+        def call(value: Any) -> Any:
+            sent.append(value)
+            return avg(value)
+
+        return call
+
+    report = spec.check("averager", recording, seed=0, max_examples=30, items="int")
+    assert report.ok, report.format()
+    statuses = {r.clause.id: r.status for r in report.clauses}
+    assert statuses["AV5"] is statuses["AV6"] is spec.ClauseStatus.NOT_JUDGED
+    assert {type(value) for value in sent} <= {int, str, type(None), complex, Decimal, object}
+    assert "note: items: send() is given int only" in report.format()
+
+
+def test_items_float_and_a_strategy_of_reals() -> None:
+    report = spec.check("averager", averager, seed=0, max_examples=30, items="float")
+    assert report.ok, report.format()
+    bad = spec.check("averager", float_total, seed=0, items="float")
+    assert bad.ok  # a float total is exact enough when only floats are sent
+    halves = spec.check("averager", "impl.averager:precise_averager", seed=0, max_examples=30, items=HALVES)
+    assert halves.ok, halves.format()
+    caught = spec.check("averager", seed_closure, seed=0, items="tests.test_averager:HALVES")
+    assert caught.violation is not None
+
+
+def test_a_strategy_must_draw_real_numbers() -> None:
+    with pytest.raises(spec.OptionError, match=r"^--items: the strategy drew ''; the averager is sent int, float"):
+        spec.check("averager", averager, items="tests.test_averager:TEXTS")
+    with pytest.raises(spec.OptionError, match=r"^--items: cannot draw a value from tests.test_averager:NOTHING"):
+        spec.check("averager", averager, items="tests.test_averager:NOTHING")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -82,6 +83,34 @@ def test_a_directory_campaign_finds_a_known_bad_queue_and_replays_it_from_the_da
     assert "1 skipped" in empty.out
 
 
+def test_a_campaign_takes_the_contract_options_and_replays_with_them(project: Path) -> None:
+    (project / "renamed.py").write_text(
+        "class Lifo:\n"
+        "    def __init__(self):\n"
+        "        self.items = []\n\n"
+        "    def put(self, item):\n"
+        "        self.items.append(item)\n\n"
+        "    def take(self):\n"
+        "        if not self.items:\n"
+        "            raise KeyError('empty')\n"
+        "        return self.items.pop()\n\n"
+        "    def __len__(self):\n"
+        "        return len(self.items)\n"
+    )
+    options = ("--contract-map", "push=put,pop=take", "--contract-empty", "KeyError", "--contract-without", "peek")
+    run = run_pytest("--contract", "queue=renamed.py:Lifo", *options, "--contract-database", "db", cwd=project)
+    assert run.code == 1, run.out
+    assert "Q1 (FIFO)" in run.out
+    replay = next(line.strip() for line in run.out.splitlines() if "--hypothesis-profile=replay" in line)
+    assert " ".join(options) in replay
+    again = run_pytest(*shlex.split(replay)[1:], cwd=project)
+    assert again.code == 1, again.out
+    assert "Q1 (FIFO)" in again.out
+    bare = run_pytest("--contract", "queue=renamed.py:Lifo", "--contract-database", "db", cwd=project)
+    assert bare.code == 1
+    assert "python -m spec: error: Lifo() returned a Lifo without push, pop, peek" in bare.out
+
+
 def test_a_campaign_test_of_a_target_that_cannot_be_checked_fails_in_one_line(project: Path) -> None:
     run = run_pytest("--contract", "queue=nowhere:Queue", "--contract-database", "db", cwd=project)
     assert run.code == 1
@@ -106,6 +135,15 @@ def test_a_hang_in_a_campaign_is_shown_as_the_oracle_shows_it(project: Path) -> 
     assert run.code == 1, run.out
     assert "Q7 (conduct)" in run.out
     assert "did not return within 0.2 s" in run.out
+
+
+def test_a_violation_with_nothing_expected_is_shown_without_it(project: Path) -> None:
+    # The channel's independence probe states what it saw, with no expected and actual value.
+    target = "channel=spec.known_bad.channel:ClassLevelItems"
+    run = run_pytest("--contract", target, "--contract-database", "db", cwd=project)
+    assert run.code == 1, run.out
+    assert "CH6 (independence)" in run.out
+    assert "expected:" not in run.out
 
 
 def test_a_nondeterministic_target_in_a_campaign_gets_hypothesis_own_report(project: Path) -> None:

@@ -164,7 +164,7 @@ def test_a_reader_that_goes_away_is_not_an_error_with_a_traceback() -> None:
 
 
 def test_selftest_command_prints_the_matrix() -> None:
-    run = run_cli("selftest", "stack", "--max-examples", "40", "--seed", "0", timeout=600)
+    run = run_cli("selftest", "stack", "--max-examples", "60", "--seed", "0", timeout=600)
     assert run.code == 0, run.out + run.err
     assert run.out.splitlines()[0].split() == ["contract", "implementation", "expected", "reported", "steps", "seconds"]
     assert "spec.known_bad.stack:FifoStack" in run.out

@@ -8,11 +8,13 @@ import pytest
 from hypothesis import strategies as st
 
 import spec
-from spec import Clause, Clauses, Contract, Prepared
+from spec import Clause, Clauses, ClauseViolation, Contract, Prepared
 from spec._cli import main
 from spec._core.checker import Binding, Checker
 from spec._core.contract import given_runner
 from spec._core.deadline import Deadline
+from spec._core.options import Options
+from spec._core.target import ref_for
 from spec.queue import CONTRACT
 
 DOUBLING = Clauses(Clause("D1", "double", "f(x) must return 2 * x."), Clause("D2", "conduct", "f must not raise."))
@@ -25,7 +27,7 @@ def doubles(binding: Binding, x: int) -> None:
     checker.require(got == 2 * x, "D1", f"f({x}) returned {got}", expected=2 * x, actual=got)
 
 
-def prepare(target: object, deadline: Deadline) -> Prepared:
+def prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     return Prepared(factory=target, form="function")  # type: ignore[arg-type]
 
 
@@ -81,3 +83,30 @@ def test_main_job_exits_1_and_reports_a_violated_reference(
     assert "spec.known_bad.queue:LifoQueue  7" not in out
     assert "VIOLATED Q1" in out
     assert "queue: spec.known_bad.queue:LifoQueue: VIOLATED" in out
+
+
+def _checker() -> Checker:
+    binding = Binding(factory=make_good, ref=ref_for(make_good), deadline=Deadline(None))
+    return Checker(clauses=DOUBLING, conduct="D2", binding=binding)
+
+
+def test_an_unexpected_exception_where_another_is_due_breaks_conduct() -> None:
+    def refuses() -> None:
+        raise KeyError("no")
+
+    with pytest.raises(ClauseViolation) as info:
+        _checker().call_raising("f()", refuses, expected=TypeError, clause="D1", why="it must raise TypeError")
+    assert info.value.violation.clause.id == "D2"
+    assert info.value.violation.message == "f() raised KeyError: 'no'"
+
+
+def test_an_equality_that_raises_is_not_equal_and_leaves_no_statement() -> None:
+    class Odd:
+        def __eq__(self, other: object) -> bool:
+            raise TypeError("cannot compare")
+
+        __hash__ = object.__hash__
+
+    checker = _checker()
+    assert checker.equal("odd == 1", Odd(), 1) is False
+    assert checker.program.lines() == ("from tests.test_contract import make_good",)

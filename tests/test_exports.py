@@ -67,7 +67,7 @@ PUBLIC_PATHS = [
     "spec.linearize:check_history",
     "spec.linearize:read_history",
     "spec.stress:stress",
-    "spec.stress:protocol",
+    "spec.stress:Driver",
     "spec.known_bad.stress_processes:MP_QUEUE",
     "spec.known_bad.stress_processes:spawned_queue",
     "spec.known_bad.stress_processes:SQLiteQueue",

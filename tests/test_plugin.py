@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shlex
 import subprocess
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from spec import Options, make_options
 from spec._cli import _parser
 from spec._cli import plugin as plugin_module
-from spec._cli.parsing import DEFAULTS
+from spec._cli.parsing import DEFAULTS, options_of
 from tests._support import ROOT
 
 PYTEST = Path(sys.executable).parent / "pytest"  # the script: unlike python -m, it puts no folder on sys.path
@@ -243,11 +245,64 @@ def test_a_module_target_imports_with_the_rootdir_on_the_path_also_under_python_
     assert "1 passed" in done.stdout
 
 
+RENAMED_BAD_QUEUE = """\
+class Renamed:
+    def __init__(self):
+        self._items = []
+
+    def put(self, item):
+        self._items.append(item)
+
+    def take(self):
+        if not self._items:
+            raise KeyError("empty")
+        return self._items.pop()  # the newest: a stack
+
+    def __len__(self):
+        return len(self._items)
+"""
+
+
+def test_the_contract_options_reach_the_check_and_its_rerun_lines(project: Path) -> None:
+    (project / "mypkg" / "renamed.py").write_text(RENAMED_BAD_QUEUE)
+    options = ["--contract-map", "push=put,pop=take", "--contract-without", "peek", "--contract-empty", "KeyError"]
+    run = run_pytest("--contract", "stack=mypkg.renamed:Renamed", *options, cwd=project)
+    assert run.code == 0, run.out  # a stack, through its own names
+    run = run_pytest("--contract", "queue=mypkg.renamed:Renamed", "--contract-seed", "2", *options, cwd=project)
+    assert run.code == 1, run.out
+    assert "Q1 (FIFO)" in run.out
+    assert "q.put(" in run.out
+    assert "q.take()" in run.out
+    assert rerun_line(run.out, "python")[4:] == [
+        *("queue", "mypkg.renamed:Renamed", "--seed", "2"),
+        *("--map", "push=put,pop=take", "--empty", "KeyError", "--without", "peek"),
+    ]
+    rerun = rerun_line(run.out, "pytest")
+    assert rerun[1:3] == ["--contract", "queue=mypkg.renamed:Renamed"]
+    assert set(options) <= set(rerun)
+    again = run_pytest(*rerun[1:], cwd=project)
+    assert again.code == 1, again.out
+    assert "Q1 (FIFO)" in again.out
+    bad = run_pytest("--contract", "queue=mypkg.renamed:Renamed", "--contract-without", "pop", cwd=project)
+    assert bad.code == 1
+    assert "python -m spec: error: --without: 'pop' is not an operation a target may lack" in bad.out
+
+
 # -- the options are the command line's ----------------------------------------------------
 
 
 def test_every_option_of_check_is_accepted_and_parsed_as_the_cli_parses_it(pytester: pytest.Pytester) -> None:
-    values = {"--max-examples": "7", "--seed": "3", "--timeout": "2.5"}
+    values = {
+        "--max-examples": "7",
+        "--seed": "3",
+        "--timeout": "2.5",
+        "--map": "push=put,pop=get_nowait",
+        "--empty": "queue.Empty",
+        "--empty-returns": "None",
+        "--items": "bytes",
+        "--compare": "equal",
+        "--without": "peek",
+    }
     names = {max(action.option_strings, key=len) for action in plugin_module.check_options()}
     assert names == set(values), "a new option of check: give it a value here"
     words = [word for option, value in values.items() for word in (option, value)]
@@ -255,8 +310,14 @@ def test_every_option_of_check_is_accepted_and_parsed_as_the_cli_parses_it(pytes
     config = pytester.parseconfig(*[w.replace("--", "--contract-", 1) if w.startswith("--") else w for w in words])
     plugin_args = plugin_module._args(config)
     assert {name: getattr(cli, name, DEFAULTS.get(name)) for name in vars(plugin_args)} == vars(plugin_args)
+    expected = make_options(
+        map="push=put,pop=get_nowait", empty="queue.Empty", empty_returns=None, items="bytes", compare="equal"
+    )
+    assert options_of(plugin_args) == options_of(cli) == dataclasses.replace(expected, without=frozenset({"peek"}))
+    assert options_of(plugin_args).command_line() == words[6:]
     defaults = plugin_module._args(pytester.parseconfig())
-    assert vars(defaults) == DEFAULTS
+    assert {name: value for name, value in vars(defaults).items() if name in DEFAULTS} == DEFAULTS
+    assert options_of(defaults) == Options()  # the contract options' None is "not given"
 
 
 def test_options_of_every_kind_carry_into_pytest_and_the_rerun_line(

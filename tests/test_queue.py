@@ -17,8 +17,10 @@ from impl.queue import DequeQueue, ListQueue
 from spec._core.checker import Binding, HungViolation
 from spec._core.clauses import ClauseViolation
 from spec._core.deadline import Deadline
+from spec._core.options import Options
 from spec._core.target import ref_for
-from spec.container import BULK_BUDGET
+from spec.container import prepare_container
+from spec.container.bulk import BULK_BUDGET
 from spec.known_bad.queue import LifoQueue
 from spec.queue import CLAUSES, QueueContract, QueueMachine
 from tests._support import replay_violation
@@ -190,10 +192,12 @@ class Flaky(ListQueue[object]):
 
 
 @contextlib.contextmanager
-def driven(factory: Callable[[], Any], timeout: float = 1.0) -> Iterator[QueueMachine]:
+def driven(factory: Callable[[], Any], timeout: float = 1.0, options: Options | None = None) -> Iterator[QueueMachine]:
     """A queue machine bound to ``factory``, outside any search, for a test to call its rules."""
     with Deadline(timeout) as deadline:
-        binding = Binding(factory=factory, ref=ref_for(factory), deadline=deadline)
+        options = options or Options()
+        plan = prepare_container("queue")(factory, deadline, options).plan
+        binding = Binding(factory=factory, ref=ref_for(factory), deadline=deadline, options=options, plan=plan)
         bound = type("Driven", (QueueMachine,), {"binding": binding})
         yield bound()
 

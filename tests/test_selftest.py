@@ -10,7 +10,9 @@ from spec.selftest import Row, SelfTest, selftest
 
 
 def test_selftest_of_one_contract_holds() -> None:
-    result = selftest(["stack"], max_examples=40, seed=0)
+    # 60 programs: at 40, seed 0 draws no pair of equal items of two types
+    # (1 and True) with a look at the newer, which InternsItems needs.
+    result = selftest(["stack"], max_examples=60, seed=0)
     assert result.ok
     assert not result.unbroken
     references = [row for row in result.rows if row.expected == "holds"]

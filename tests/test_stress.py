@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import pickle
+import queue
 import sys
-import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar
 
 import pytest
 from hypothesis.errors import FlakyStrategyDefinition
 
-from spec import SpecError, TargetError, TargetNotFound, check
+from spec import SpecError, TargetError, TargetNotFound, check, make_options
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.lifecycle import Lifecycle
+from spec.container import prepare_container
 from spec.known_bad.stress import (
     CATALOGUE,
     AsyncHangingPopQueue,
@@ -23,7 +28,8 @@ from spec.known_bad.stress import (
 )
 from spec.known_bad.stress_processes import MP_QUEUE
 from spec.linearize import EVERY_GROUP, UNKNOWN, Outcome, check_history, get_model
-from spec.stress import SWITCH_INTERVAL, _search, _Tally, stress
+from spec.stress import STANDARD, SWITCH_INTERVAL, Driver, _search, _Tally, stress
+from spec.stress.driver import Builtin, Method, driver_for
 from spec.stress.notes import FEEDER_NOTE
 from spec.stress.run import Call, RunFailed, RunHung, Scenario, _ChosenOrderLoop, run_asyncio, run_threads
 from tests._support import run_cli
@@ -50,7 +56,7 @@ def _options(case: StressCase) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", CATALOGUE, ids=[f"{c.kind}-{c.target.rpartition(':')[2]}-{c.mode}" for c in CATALOGUE])
 def test_stress_oracle_answers_what_the_catalogue_says(case: StressCase) -> None:
-    report = stress(case.kind, case.target, mode=case.mode, driver=case.driver, **_options(case))
+    report = stress(case.kind, case.target, mode=case.mode, options=case.options, **_options(case))
     assert report.mode == case.mode
     if case.verdict == "holds":
         examples, runs = HOLDS[case.mode]
@@ -81,7 +87,7 @@ def test_stress_oracle_answers_what_the_catalogue_says(case: StressCase) -> None
             rest = [op for op in minimal if model.group(op) not in (group, EVERY_GROUP)]
             assert check_history(rest, case.kind).ok, f"{group} could go too\n{report.format()}"
         # A multiprocessing.Queue's failure names its documented cause; no other has a note.
-        assert failure.note == (FEEDER_NOTE if case.driver is MP_QUEUE else None), report.format()
+        assert failure.note == (FEEDER_NOTE if case.options is MP_QUEUE else None), report.format()
         assert ("\n  Known cause: multiprocessing.Queue documents this." in report.format()) is (
             failure.note is not None
         )
@@ -180,19 +186,17 @@ def test_a_failure_that_does_not_recur_is_still_reported() -> None:
 def test_a_factory_that_fails_later_is_reported_not_crashed_on() -> None:
     made: list[int] = []
 
-    def second_call_fails() -> LockedQueue:
+    def later_calls_fail() -> LockedQueue:
         made.append(1)
-        if len(made) == 2:  # the call that tells the mode
-            raise RuntimeError("second call")
-        if len(made) > 4:
+        if len(made) > 4:  # the first is the shape check's
             raise RuntimeError("later call")
         return LockedQueue()
 
-    report = stress("queue", second_call_fails, runs=1, seed=1)
+    report = stress("queue", later_calls_fail, runs=1, seed=1)
     assert report.mode == "threads"
     assert report.failure is not None
     assert report.failure.message == (
-        "test_a_factory_that_fails_later_is_reported_not_crashed_on.<locals>.second_call_fails() raised "
+        "test_a_factory_that_fails_later_is_reported_not_crashed_on.<locals>.later_calls_fail() raised "
         "RuntimeError: later call"
     )
 
@@ -214,7 +218,7 @@ def test_requests_that_cannot_run_are_refused() -> None:
     with pytest.raises(
         TargetError,
         match=r"^int\(\) returned a int without push, pop, peek, __len__ "
-        r"\(a queue target needs q.push\(item\), q.pop\(\), q.peek\(\), len\(q\), bool\(q\)\)$",
+        r"\(a queue target needs push, pop, peek and __len__; --map and --without say which methods play the parts\)$",
     ):
         stress("queue", int)
     with pytest.raises(TargetNotFound, match=r"^'spec.known_bad.stress' has no attribute 'Nothing'"):
@@ -339,18 +343,186 @@ def test_cli_stress() -> None:
     assert run.err.startswith("python -m spec: error: argument --runs: must be at least 1, got '0'")
 
 
-def test_a_factory_that_hangs_when_asked_the_mode_is_stressed_on_threads() -> None:
-    made: list[int] = []
+# -- the contract options --------------------------------------------------------------
 
-    def second_call_hangs() -> LockedQueue:
-        made.append(1)
-        if len(made) == 2:  # the call that tells the mode
-            threading.Event().wait(5)  # interrupted by the time limit
-        return LockedQueue()
+SIMPLE = make_options(map="push=put,pop=get_nowait,len=qsize", empty=queue.Empty, without="peek")
+STRESS_EVENTS: list[str] = []
 
-    report = stress("queue", second_call_hangs, max_examples=2, runs=1, seed=1, timeout=QUICK)
+
+class NoneWhenEmpty(LockedQueue):
+    def pop(self) -> Any:
+        try:
+            return super().pop()
+        except IndexError:
+            return None
+
+    def peek(self) -> Any:
+        try:
+            return super().peek()
+        except IndexError:
+            return None
+
+
+def simple_queue_fixture() -> Iterator[queue.SimpleQueue[Any]]:
+    STRESS_EVENTS.append("made")
+    yield queue.SimpleQueue()
+    STRESS_EVENTS.append("cleaned")
+
+
+async def async_fixture() -> AsyncIterator[asyncio.Queue[Any]]:
+    STRESS_EVENTS.append("made")
+    yield asyncio.Queue()
+    STRESS_EVENTS.append("cleaned")
+
+
+def _clean_up_or_fail() -> None:
+    STRESS_EVENTS.append("made")
+    if len(STRESS_EVENTS) > 1:  # not the shape check's instance
+        raise OSError("cannot remove the store")
+
+
+def cleanup_fails() -> Iterator[LockedQueue]:
+    yield LockedQueue()
+    _clean_up_or_fail()
+
+
+async def async_cleanup_fails() -> AsyncIterator[LockedQueue]:
+    yield LockedQueue()
+    _clean_up_or_fail()
+
+
+def test_stress_through_the_options_with_fixture_style_factories() -> None:
+    STRESS_EVENTS.clear()
+    report = stress("queue", simple_queue_fixture, max_examples=10, runs=2, seed=0, options=SIMPLE)
+    assert report.ok, report.format()
     assert report.mode == "threads"
-    assert report.ok
+    assert STRESS_EVENTS.count("made") == STRESS_EVENTS.count("cleaned") > 20
+    assert report.rerun == (
+        "python -m spec stress queue tests.test_stress:simple_queue_fixture --mode threads --seed 0 "
+        "--map push=put,pop=get_nowait,len=qsize --empty queue.Empty --without peek"
+    )
+    STRESS_EVENTS.clear()
+    report = stress(
+        "queue",
+        async_fixture,
+        max_examples=10,
+        runs=2,
+        seed=0,
+        map="push=put,pop=get_nowait,len=qsize",
+        empty=asyncio.QueueEmpty,
+        without="peek",
+    )
+    assert report.mode == "asyncio"
+    assert report.ok, report.format()
+    assert STRESS_EVENTS.count("made") == STRESS_EVENTS.count("cleaned") > 20
+
+
+def test_stress_writes_items_in_their_kind_and_reads_the_sentinel_as_empty() -> None:
+    report = stress("queue", NoneWhenEmpty, max_examples=10, runs=2, seed=0, empty_returns=None, items="bytes")
+    assert report.ok, report.format()
+    bad = stress("queue", "spec.known_bad.stress:RacyStack", runs=5, seed=0, items="str")
+    assert bad.failure is not None
+    assert "'1'" in bad.format()
+    assert bad.rerun.endswith("--items str")
+
+
+def test_stress_reports_the_target_in_its_own_names() -> None:
+    report = stress("stack", queue.SimpleQueue, seed=0, runs=2, options=SIMPLE)
+    assert report.failure is not None
+    assert report.failure.verdict == "not linearizable"
+    text = report.format()
+    assert "    s.put(1)" in text or "s.put(" in text
+    assert "peek" not in text.split("History of the failing run")[0]
+
+
+@pytest.mark.parametrize(("factory", "mode"), [(cleanup_fails, "threads"), (async_cleanup_fails, "asyncio")])
+def test_a_cleanup_that_raises_fails_the_run(factory: Callable[[], Any], mode: str) -> None:
+    STRESS_EVENTS.clear()
+    report = stress("queue", factory, max_examples=5, runs=1, seed=0)
+    assert report.mode == mode
+    assert report.failure is not None
+    assert report.failure.verdict == "raises"
+    assert report.failure.message == "cleaning up after the run raised OSError: cannot remove the store"
+
+
+@pytest.mark.parametrize("mode", ["threads", "processes"])
+def test_an_async_target_on_threads_or_processes_is_refused(mode: str) -> None:
+    with pytest.raises(SpecError, match=r"is async \(coroutine methods or an async factory\): stress it with --mode"):
+        stress("queue", asyncio.Queue, mode=mode, map="push=put,pop=get_nowait,len=qsize", without="peek")
+
+
+def test_a_driver_renders_and_calls_the_mapped_methods() -> None:
+    driver = Driver(
+        {"push": Method("put", awaited=True), "pop": Method("get"), "peek": Method("__getitem__", (0,))},
+        kind="bytes",
+        lifecycle=Lifecycle.GENERATOR,
+    )
+    assert Call("push", 3).source("q", driver) == "await q.put(b'3')"
+    assert Call("push", 3).input(driver) == b"3"
+    assert Call("peek").source("q", driver) == "q.__getitem__(0)"
+    assert Scenario(("push",), (("peek",), ("pop",))).program("f", "q", "task", driver, opens=True) == (
+        "q = stack.enter_context(contextmanager(f)(directory))",
+        "await q.put(b'1')",
+        "# then, at once, one task each:",
+        "#   1: q.__getitem__(0)",
+        "#   2: q.get()",
+        "# then, all done, client 3 drains it: q.get() until it raises IndexError",
+    )
+    assert driver.call("peek", [7]) == 7
+
+
+class PopRaises(LockedQueue):
+    def pop(self) -> Any:
+        raise KeyError("broken")
+
+
+def raises_and_cleanup_fails() -> Iterator[LockedQueue]:
+    yield PopRaises()
+    STRESS_EVENTS.append("made")
+    if len(STRESS_EVENTS) > 1:
+        raise OSError("cannot remove the store")
+
+
+def test_a_failed_run_is_reported_as_it_failed_whatever_the_cleanup_does() -> None:
+    STRESS_EVENTS.append("the shape check's instance")  # so that this cleanup raises
+    driver = dataclasses.replace(STANDARD, lifecycle=Lifecycle.GENERATOR)
+    scenario = Scenario(("pop",), (("push",), ("push",)))
+    with Deadline(1.0) as deadline, pytest.raises(RunFailed, match=r"^q.pop\(\) \(the start\) raised KeyError"):
+        run_threads(raises_and_cleanup_fails, scenario, deadline, "q", driver=driver)
+
+
+LIST_AS_QUEUE = make_options(map="push=append,pop=pop:0,peek=__getitem__:0", items="str")
+
+
+def test_the_driver_is_built_from_the_options_plan_and_pickles() -> None:
+    with Deadline(1.0) as deadline:
+        plan = prepare_container("queue")(list, deadline, LIST_AS_QUEUE).plan
+    driver = driver_for(plan, "str")
+    assert driver.operations == ("push", "pop", "peek", "len", "bool")
+    assert [driver.source(op, "q", 3 if op == "push" else None) for op in driver.operations] == [
+        "q.append('3')",
+        "q.pop(0)",
+        "q.__getitem__(0)",
+        "len(q)",
+        "bool(q)",
+    ]
+    assert pickle.loads(pickle.dumps(driver)) == driver  # it reaches client processes
+    with Deadline(1.0) as deadline:
+        sized = prepare_container("queue")(
+            queue.Queue, deadline, make_options(map="push=put,pop=get,len=qsize", without="peek")
+        )
+        unsized = prepare_container("queue")(
+            queue.Queue, deadline, make_options(map="push=put,pop=get", without="peek,len")
+        )
+    assert driver_for(sized.plan, "any").calls["len"] == Method("qsize")
+    assert driver_for(sized.plan, "any").operations == ("push", "pop", "len")  # bool(q) is not its size's
+    assert driver_for(unsized.plan, "any").operations == ("push", "pop")
+    assert STANDARD.calls["len"] == Builtin("len")
+
+
+def test_a_list_is_a_queue_through_its_own_methods() -> None:
+    report = stress("queue", list, max_examples=10, runs=2, seed=0, options=LIST_AS_QUEUE)
+    assert report.ok, report.format()
 
 
 class RaisesTheOraclesSignal(LockedQueue):

@@ -7,23 +7,27 @@ client processes in every way a run can fail, each in every run.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import multiprocessing
 import os
 import pickle
+import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import persistqueue
 import pytest
 
-from spec import TargetError
+from spec import TargetError, make_options
 from spec._core.deadline import Deadline
+from spec._core.lifecycle import Lifecycle
 from spec.known_bad.stress import LockedQueue
-from spec.known_bad.stress_processes import FileQueue, SQLiteQueue
+from spec.known_bad.stress_processes import FileQueue, LockedFileQueue, SQLiteQueue
 from spec.linearize import UNKNOWN, Raised, check_history
-from spec.stress import STANDARD, procs, protocol, stress
+from spec.stress import STANDARD, procs, stress
 from spec.stress.procs import Target, run_processes
 from spec.stress.run import RunFailed, RunHung, Scenario, _own
 
@@ -157,6 +161,32 @@ def test_what_goes_wrong_in_a_client_process_is_reported(tmp_path: Path, monkeyp
         run(StuckOpen, one_pop, QUICK, root=tmp_path)
 
 
+def cleaned_file_queue(directory: str) -> Iterator[LockedFileQueue]:
+    """A fixture-style factory: each process that opens the queue marks its cleanup with a file."""
+    yield LockedFileQueue(directory)
+    (Path(directory) / f"cleaned-{os.getpid()}").touch()
+
+
+def closes_badly_in_clients(directory: str) -> Iterator[LockedFileQueue]:
+    yield LockedFileQueue(directory)
+    if in_client():
+        raise OSError("cannot close")
+
+
+def test_every_process_cleans_up_what_it_opened(tmp_path: Path) -> None:
+    target = Target(cleaned_file_queue, str(tmp_path), "cleaned_file_queue")
+    driver = dataclasses.replace(STANDARD, lifecycle=Lifecycle.GENERATOR)
+    with Deadline(ENOUGH) as deadline:
+        history = run_processes(target, Scenario(("push",), (("pop",), ("push",))), deadline, "q", driver=driver)
+    assert check_history(history, "queue").ok
+    (opened,) = tmp_path.iterdir()
+    assert len(list(opened.glob("cleaned-*"))) == 3  # the parent and both clients
+    report = stress("queue", closes_badly_in_clients, mode="processes", max_examples=1, runs=1)
+    assert report.failure is not None
+    assert report.failure.verdict == "raises"
+    assert re.fullmatch(r"cleaning up after client [12]'s calls raised OSError: cannot close", report.failure.message)
+
+
 class FailsInParent(FileQueue):
     def __init__(self, directory: str) -> None:
         raise RuntimeError("parent")
@@ -206,10 +236,10 @@ def test_persist_queue_holds_on_threads_and_fails_in_processes() -> None:
     # persist-queue's SQLiteQueue counts its own puts and gets for len(), so
     # the drain's handle in the parent answers a size the clients changed.
     factory = functools.partial(persistqueue.SQLiteQueue, multithreading=True)
-    driver = protocol(names={"push": "put", "pop": "get_nowait"}, without=("peek",), empty=persistqueue.Empty)
-    threads = stress("queue", factory, driver=driver, max_examples=5, runs=2)
+    options = make_options(map="push=put,pop=get_nowait", without="peek", empty=persistqueue.Empty)
+    threads = stress("queue", factory, options=options, max_examples=5, runs=2)
     assert threads.ok, threads.format()
-    processes = stress("queue", factory, driver=driver, mode="processes", max_examples=5, runs=1)
+    processes = stress("queue", factory, options=options, mode="processes", max_examples=5, runs=1)
     assert processes.failure is not None
     assert processes.failure.verdict in ("raises", "not linearizable"), processes.format()
     assert "    q = factory(directory)\n" in processes.format()

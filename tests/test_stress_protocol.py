@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing.queues
 import queue
 import re
+import shlex
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,13 +15,14 @@ from typing import Any
 import pytest
 from hypothesis import Phase, find, given, settings
 
-from spec import SpecError
+from spec import SpecError, make_options
 from spec._core.deadline import Deadline
+from spec.container import prepare_container
 from spec.known_bad.stress import LockedQueue, LostPushQueue
 from spec.linearize import Operation, Raised, check_history, get_model, read_history
-from spec.stress import OPERATIONS, STANDARD, protocol, scenarios, stress
+from spec.stress import OPERATIONS, STANDARD, Driver, scenarios, stress
 from spec.stress.drain import describe
-from spec.stress.driver import Builtin, Method
+from spec.stress.driver import driver_for
 from spec.stress.notes import FEEDER_NOTE, explain
 from spec.stress.run import Call, RunFailed, RunHung, Scenario, run_asyncio, run_threads
 from tests._support import run_cli
@@ -35,49 +38,47 @@ def test_scenarios_draw_every_operation_the_driver_offers() -> None:
         assert operation in found.prefix
 
 
-@given(scenarios(protocol(without=("peek", "bool")).operations))
+@given(scenarios(("push", "pop", "len")))
 def test_scenarios_draw_nothing_the_driver_does_not_offer(scenario: Scenario) -> None:
     assert {*scenario.prefix, *sum(scenario.clients, ())} <= {"push", "pop", "len"}
 
 
+def _driver(target: object, **options: Any) -> Driver:
+    """The driver the stress oracle makes for ``target`` under ``options``."""
+    with Deadline(1.0) as deadline:
+        plan = prepare_container("queue")(target, deadline, make_options(**options)).plan
+    return driver_for(plan, str(options.get("items", "any")))
+
+
 def test_a_driver_maps_operations_to_calls() -> None:
-    driver = protocol(names={"push": "put", "pop": "get_nowait", "len": "qsize"}, without=("peek",), empty=queue.Empty)
-    assert driver.operations == ("push", "pop", "len", "bool")
+    driver = _driver(queue.Queue, map="push=put,pop=get_nowait,len=qsize", without="peek", empty=queue.Empty)
+    assert driver.operations == ("push", "pop", "len")  # qsize() is its size, so bool(q) is not judged
     assert "peek" not in driver
-    assert driver.calls["bool"] == Builtin("bool")
     assert [driver.source(op, "q", 3 if op == "push" else None) for op in driver.operations] == [
         "q.put(3)",
         "q.get_nowait()",
         "q.qsize()",
-        "bool(q)",
     ]
     target: queue.Queue[int] = queue.Queue()
     driver.call("push", target, 5)
-    assert (driver.call("len", target), driver.call("bool", target), driver.call("pop", target)) == (1, True, 5)
-    assert driver.missing(target) == []
-    assert driver.missing(object()) == ["put", "get_nowait", "qsize"]
-    assert STANDARD.missing(object()) == ["push", "pop", "peek", "__len__"]
-    assert driver.method("pop", target) == target.get_nowait
-    assert driver.method("len", []) is None
+    assert (driver.call("len", target), driver.call("pop", target)) == (1, 5)
     assert driver.is_empty(queue.Empty())
     assert not driver.is_empty(IndexError())
-    assert driver.empty_name == "Empty"
-    assert protocol(empty=(KeyError, IndexError)).empty_name == "KeyError or IndexError"
-    assert describe(driver, "q") == "q.qsize(); bool(q); q.get_nowait() until it raises Empty; q.qsize(); bool(q)"
-    assert Method("push").missing(LockedQueue()) is None
+    assert driver.says_empty == "raises Empty"
+    assert _driver(LockedQueue, empty=(KeyError, IndexError)).says_empty == "raises KeyError or IndexError"
+    assert _driver(LockedQueue, empty_returns=None).says_empty == "returns None"
+    assert describe(driver, "q") == "q.qsize(); q.get_nowait() until it raises Empty; q.qsize()"
+    assert describe(STANDARD, "q") == "len(q); bool(q); q.pop() until it raises IndexError; len(q); bool(q)"
+    assert _driver(LockedQueue) == STANDARD
 
 
-def test_drivers_that_cannot_work_are_refused() -> None:
-    with pytest.raises(SpecError, match=r"^unknown operation 'size' \(the protocol's: push, pop, peek, len, bool\)$"):
-        protocol(names={"size": "qsize"})
-    with pytest.raises(SpecError, match=r"^unknown operation 'get'"):
-        protocol(without=("get",))
-    with pytest.raises(SpecError, match=r"^the stress oracle needs pop: it cannot go without it$"):
-        protocol(without=("pop",))
-    with pytest.raises(SpecError, match=r"^the empty signal must be an exception type, got 'Empty'$"):
-        protocol(empty="Empty")  # type: ignore[arg-type]
-    with pytest.raises(SpecError, match=r"^the empty signal must be an exception type, got \(\)$"):
-        protocol(empty=())
+def test_a_driver_records_the_empty_value_as_the_models_empty() -> None:
+    driver = _driver(LockedQueue, empty_returns=None, items="bytes")
+    assert driver.output("pop", None) == Raised("IndexError")
+    assert driver.output("peek", None) == Raised("IndexError")
+    assert driver.output("len", None) is None  # only pop and peek say empty
+    assert driver.output("pop", b"1") == b"1"
+    assert driver.item(3) == b"3"
 
 
 class RenamedQueue:
@@ -101,14 +102,15 @@ class RenamedQueue:
         return len(self.items)
 
 
-RENAMED = protocol(names={"push": "put", "pop": "take"}, without=("peek",), empty=KeyError)
+RENAMED_TEXT: dict[str, Any] = {"map": "push=put,pop=take", "without": "peek", "empty": KeyError}
+RENAMED = make_options(**RENAMED_TEXT)
 
 
-def test_a_target_is_stressed_through_its_driver() -> None:
-    report = stress("queue", RenamedQueue, driver=RENAMED, max_examples=10, runs=2)
+def test_a_target_is_stressed_through_its_options() -> None:
+    report = stress("queue", RenamedQueue, options=RENAMED, max_examples=10, runs=2)
     assert report.ok, report.format()
-    with pytest.raises(SpecError, match=r"without put, take \(a queue target needs q.put\(item\), q.take\(\)"):
-        stress("queue", LockedQueue, driver=RENAMED)
+    with pytest.raises(SpecError, match=r"without put, take \(a queue target needs put, take and __len__; --map"):
+        stress("queue", LockedQueue, options=RENAMED)
 
 
 class LosesItems(RenamedQueue):
@@ -118,16 +120,54 @@ class LosesItems(RenamedQueue):
         return item
 
 
-def test_a_failure_prints_the_calls_as_the_driver_names_them() -> None:
-    report = stress("queue", LosesItems, driver=RENAMED, runs=1, seed=0)
+def test_a_failure_prints_the_calls_as_the_options_name_them() -> None:
+    report = stress("queue", LosesItems, options=RENAMED, runs=1, seed=0)
     text = report.format()
     assert report.failure is not None
     assert "    q = LosesItems()\n    q.put(1)\n" in text or "#   1: q.put(1)" in text, text
     assert "q.take() until it raises KeyError" in text
     assert report.rerun == (
-        "spec.stress.stress('queue', 'tests.test_stress_protocol:LosesItems', mode='threads', seed=0, "
-        "driver=<your driver>)"
+        "python -m spec stress queue tests.test_stress_protocol:LosesItems --mode threads --seed 0 "
+        "--map push=put,pop=take --empty KeyError --without peek"
     )
+
+
+class AsyncLosesItems:
+    """Async methods of other names; a take that finds two items drops the second."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    async def put(self, item: Any) -> None:
+        self.items.append(item)
+
+    async def take(self) -> Any:
+        if not self.items:
+            return None
+        item = self.items.pop(0)
+        await asyncio.sleep(0)
+        if len(self.items) == 1:
+            self.items.clear()
+        return item
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def test_a_rerun_line_under_options_reproduces_the_failure() -> None:
+    options = make_options(map="push=put,pop=take", without="peek", empty_returns=None, items="str")
+    report = stress("queue", AsyncLosesItems, options=options, runs=2, seed=3)
+    assert report.mode == "asyncio"
+    assert report.failure is not None
+    assert "await q.put('1')" in report.format()
+    assert "q.take() until it returns None" in report.format()
+    words = shlex.split(report.rerun)
+    assert words[:3] == ["python", "-m", "spec"]
+    again = run_cli(*words[3:])
+    assert again.code == 1, again.out
+    shown = report.format().split("\n")
+    # The same scenario, interleaving and history (the time taken aside).
+    assert again.out.split("\n")[: len(shown) - 2] == shown[:-2]
 
 
 # -- the drain ------------------------------------------------------------------------
@@ -188,7 +228,7 @@ class NeverEmpty(LockedQueue):
 
 def test_the_drain_stops_one_pop_after_the_pushes() -> None:
     scenario = Scenario(("push", "push"), (("peek",), ("peek",)))
-    driver = protocol(without=("len", "bool"))
+    driver = _driver(NeverEmpty, without="len")
     history = run_asyncio(NeverEmpty, scenario, lambda n: 0, None, "q", driver=driver)
     assert [op.output for op in history if op.client == 3] == [1, 2, 0]
     assert not check_history(history, "queue").ok
@@ -283,6 +323,7 @@ def test_only_a_multiprocessing_queue_gets_the_feeder_note() -> None:
 
 
 def test_calls_print_through_the_driver() -> None:
-    assert Call("push", 3).source("q", RENAMED) == "q.put(3)"
+    renamed = _driver(RenamedQueue, **RENAMED_TEXT)
+    assert Call("push", 3).source("q", renamed) == "q.put(3)"
     assert Call("len").source("q") == "len(q)"
-    assert Scenario((), (("pop",),)).program("Q", "q", "process", RENAMED, opens=True)[0] == "q = Q(directory)"
+    assert Scenario((), (("pop",),)).program("Q", "q", "process", renamed, opens=True)[0] == "q = Q(directory)"

@@ -7,6 +7,7 @@ these tests pin the parts a hostile target reaches only by luck.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from spec._cli.parsing import DEFAULTS
 from spec._cli.supervise import GRACE, _Ending, _Journal, _signal_name, _verdict
 from spec._core import journal
 from spec._core.errors import SpecError
+from spec._core.program import Program
 from tests._support import ROOT
 
 
@@ -50,6 +52,23 @@ def test_the_journal_rebuilds_the_last_program() -> None:
     assert (seen.target, seen.seed, seen.begun, seen.status) == ("queue mod:Q", 7, 2, None)
     assert seen.program() == ("import inspect", "from mod import Q", "q = Q()", "q.push(1)", "q.pop()")
     assert [limit for _, limit in seen.calls] == [5.0]
+
+
+def test_the_journal_rebuilds_a_program_put_under_blocks() -> None:
+    with contextlib.ExitStack() as stack:
+        read_end, write_end = os.pipe()
+        stack.callback(os.close, read_end)
+        stack.callback(os.close, write_end)
+        journal.start(write_end)
+        stack.callback(journal.stop)
+        program = Program(("from mod import Q",))
+        program.enclose(("async def program():", "    async with Q() as q:"), ("asyncio.run(program())",))
+        program.add("await q.put(1)")
+        journal.note_call(1.0)
+        lines = os.read(read_end, 65536).decode().splitlines()
+    seen = records(*lines)
+    assert seen.program() == program.lines()
+    assert seen.program()[-2:] == ("        await q.put(1)", "asyncio.run(program())")
 
 
 def test_the_journal_knows_which_call_is_overdue() -> None:

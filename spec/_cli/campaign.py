@@ -23,7 +23,8 @@ A database is a directory (:class:`~hypothesis.database.DirectoryBasedExampleDat
 one machine, any number of processes) or ``redis://HOST:PORT/N``
 (:class:`~hypothesis.extra.redis.RedisExampleDatabase`: several machines;
 needs the ``redis`` extra).  Only the options ``--contract-max-examples``,
-``--contract-seed`` and ``--contract-timeout`` apply to a campaign test.
+``--contract-seed`` and ``--contract-timeout``, and the contract options
+(``--contract-map``, ``--contract-items`` ...), apply to a campaign test.
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
-from spec._cli.parsing import UsageError
-from spec._core.checker import Binding, HungViolation
+from spec._cli.parsing import UsageError, options_of
+from spec._core.checker import HungViolation
 from spec._core.clauses import ClauseViolation
 from spec._core.deadline import Deadline
-from spec._core.oracle import search_settings
+from spec._core.oracle import bind, require, search_settings
 from spec._core.registry import get_contract
 from spec._core.target import resolve_target
 
@@ -77,12 +78,12 @@ def campaign_test(contract_name: str, target: str, args: argparse.Namespace) -> 
     Raises :class:`~spec.SpecError` when the check could not run (as ``check`` would).
     """
     contract = get_contract(contract_name)
+    options = require(contract, options_of(args))
     obj, ref = resolve_target(target)
     # Never entered: each call runs on the deadline's worker thread, so the
     # limit holds whichever thread the fuzzer runs the test on.
     deadline = Deadline(args.timeout)
-    prepared = contract.prepare(obj, deadline)
-    binding = Binding(factory=prepared.factory, ref=ref, deadline=deadline, form=prepared.form)
+    binding, _ = bind(contract, obj, ref, deadline, options)
     searched, seed = search_settings(None, max_examples=args.max_examples, seed=args.seed)
     campaign_settings = hypothesis.settings(
         searched,

@@ -7,7 +7,7 @@ from typing import Any
 
 import hypothesis
 
-from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser, emit, number
+from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, Parser, contract_options, emit, number, options_of
 from spec._core.oracle import check
 from spec._core.registry import contract_names, get_contract
 from spec._core.report import ClauseStatus, Report
@@ -23,7 +23,7 @@ def add_commands(commands: Any, common: Parser) -> None:
     """Add ``check``, ``selftest`` and ``list`` to ``commands`` (the CLI's subparsers)."""
     run = commands.add_parser(
         "check",
-        parents=[common],
+        parents=[common, contract_options()],
         help="check a target against a contract",
         description="Check TARGET against CONTRACT.  Exit 0: every clause holds; "
         "1: a clause is violated; 2: the check could not run.",
@@ -71,10 +71,18 @@ def run_command(args: argparse.Namespace) -> int:
 def run_check(contract: str, target: str, args: argparse.Namespace) -> Report:
     """Check ``target`` against ``contract`` with the options ``check`` parsed into ``args``.
 
-    The one place that turns those options into a check: the command line and
-    the pytest plugin (``--contract``, ``spec._cli.plugin``) both call it.
+    The one place that turns those options (the contract options among them)
+    into a check: the command line and the pytest plugin (``--contract``,
+    ``spec._cli.plugin``) both call it.
     """
-    return check(contract, target, max_examples=args.max_examples, seed=args.seed, timeout=args.timeout)
+    return check(
+        contract,
+        target,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        timeout=args.timeout,
+        options=options_of(args),
+    )
 
 
 def _listing() -> str:

@@ -17,7 +17,17 @@ import os
 import tempfile
 from typing import Any
 
-from spec._cli.parsing import EXIT_HOLDS, EXIT_VIOLATED, PROG, Parser, UsageError, emit, number
+from spec._cli.parsing import (
+    EXIT_HOLDS,
+    EXIT_VIOLATED,
+    PROG,
+    Parser,
+    UsageError,
+    contract_options,
+    emit,
+    number,
+    options_of,
+)
 from spec._core.checker import describe_exception
 from spec._core.errors import TargetError
 from spec._core.signals import theirs
@@ -81,7 +91,7 @@ def add_commands(commands: Any, common: Parser) -> None:
     lin.add_argument("--no-shrink", action="store_true", help="do not shrink a counterexample")
     stress = commands.add_parser(
         "stress",
-        parents=[common],
+        parents=[common, contract_options()],
         help="stress a queue or stack with concurrent clients and check linearizability",
         description="Run generated scenarios against TARGET from several threads (or asyncio tasks, or processes) at "
         "once, drain it when they are done, and check every run's history.  Exit 0: no violation found; 1: one "
@@ -94,7 +104,8 @@ def add_commands(commands: Any, common: Parser) -> None:
     stress.add_argument(
         "--mode",
         choices=MODES,
-        help="default: asyncio if pop is a coroutine function, else threads; processes: one process per client, "
+        help="default: asyncio if a part is a coroutine function or the factory is async, else threads; "
+        "processes: one process per client, "
         "sharing the instance (a multiprocessing.Queue) or, if the factory takes an argument, opening the "
         "directory it is given",
     )
@@ -188,6 +199,7 @@ def _stress(args: argparse.Namespace) -> int:
         runs=args.runs,
         seed=args.seed,
         timeout=args.timeout,
+        options=options_of(args),
     )
     if report.ok:
         emit(report.format())

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from spec._core import journal
+from spec._core.options import FLAGS, Options, options_from_text
 from spec._core.oracle import DEFAULT_TIMEOUT
 
 __all__ = [
@@ -23,8 +24,10 @@ __all__ = [
     "Parser",
     "UsageError",
     "common_options",
+    "contract_options",
     "emit",
     "number",
+    "options_of",
 ]
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_ERROR = 0, 1, 2
@@ -146,3 +149,24 @@ def common_options() -> Parser:
     # The supervising process starts its child with this: where to send the journal.
     common.add_argument("--journal-fd", type=number(int, 0), help=argparse.SUPPRESS)
     return common
+
+
+def contract_options() -> Parser:
+    """The contract options (``--map``, ``--items`` ...), as a parent parser built from :data:`FLAGS`."""
+    parser = Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    group = parser.add_argument_group(
+        "contract options", "queue and stack take them all; averager, pipeline and channel take --items"
+    )
+    for flag in FLAGS:
+        group.add_argument(flag.flag, dest=flag.name, metavar=flag.metavar, help=flag.help)
+    return parser
+
+
+def options_of(args: argparse.Namespace) -> Options:
+    """The contract options the command line gave (:class:`~spec.OptionError` if one is wrong).
+
+    An option absent from ``args``, or ``None`` there (the pytest plugin's
+    default), is not given.
+    """
+    given = {flag.name: getattr(args, flag.name, None) for flag in FLAGS}
+    return options_from_text({name: text for name, text in given.items() if text is not None})

@@ -225,7 +225,7 @@ class Contracts(pytest.Collector):
                 except SpecError:
                     pass  # the ContractItem below runs the check, which fails with the same one line
                 else:
-                    replay = ["pytest", "--contract", f"{request.contract}={request.label}"]
+                    replay = ["pytest", "--contract", f"{request.contract}={request.label}", *_rerun_options(config)]
                     replay += ["--contract-database", _from_root(database, config), "--hypothesis-profile=replay"]
                     replay += ["-k", request.name]
                     items.append(campaign.CampaignItem.build(self, request.name, test, shlex.join(replay)))

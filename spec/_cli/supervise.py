@@ -138,9 +138,13 @@ class _Program:
     imports: list[str]
     preamble: list[str]
     body: list[str] = field(default_factory=list)
+    before: list[str] = field(default_factory=list)  # blocks the statements are put under
+    after: list[str] = field(default_factory=list)
 
     def lines(self) -> tuple[str, ...]:
-        return (*sorted(self.imports), *self.preamble, *self.body)
+        indent = "    " * len(self.before)
+        body = [indent + line for line in self.body]
+        return (*sorted(self.imports), *self.preamble, *self.before, *body, *self.after)
 
 
 @dataclass
@@ -196,6 +200,8 @@ class _Journal:
                 program.body.append(text)
             elif op == "need":
                 program.imports.append(text)
+            elif op in ("before", "after"):
+                setattr(program, op, text.splitlines())
             else:  # cut
                 del program.body[int(text) :]
         self.last = key

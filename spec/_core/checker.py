@@ -30,7 +30,8 @@ from hypothesis.stateful import RuleBasedStateMachine
 
 from spec._core.clauses import Clauses, ClauseViolation, Violation
 from spec._core.deadline import Deadline, TargetHung
-from spec._core.program import Program, TargetRef, bounded, show, type_name
+from spec._core.options import Options
+from spec._core.program import Program, TargetRef, bounded, describe_exception, show
 from spec._core.signals import OracleSignal, theirs
 
 __all__ = [
@@ -48,23 +49,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-_MESSAGE_CHARS = 500  # of an exception's message, in a one-line description
 _TRACEBACK_FRAMES = 30  # the innermost ones, of each exception in a traceback
-
-
-def describe_exception(exc: BaseException) -> str:
-    """``TypeName: message`` (or just ``TypeName`` when there is no message).
-
-    Safe for anything a target raises: the message is computed under a time
-    limit, abbreviated, and replaced by a placeholder when ``str()`` fails.
-    """
-    name = type_name(exc)
-    text = bounded(str, exc)
-    if text is None:
-        text = "<str() of the exception failed>"
-    if len(text) > _MESSAGE_CHARS:
-        text = f"{text[: _MESSAGE_CHARS - 3]}..."
-    return f"{name}: {text}" if text else name
 
 
 def describe_traceback(exc: BaseException) -> str:
@@ -96,7 +81,9 @@ class Binding:
     """What one check binds a contract's machine to.
 
     Shared by every machine instance of the check: the factory to call, how
-    snippets name it, the per-call deadline, and the tallies the report reads
+    snippets name it, the per-call deadline, the contract options and the
+    plan the shape check made under them (see
+    :class:`~spec._core.contract.Prepared`), and the tallies the report reads
     (programs run, checks made per clause, and how far the search went: the
     most calls into the target one program made, and the largest size any
     program reached, as the contract measures size; see :meth:`Checker.reach`).
@@ -106,6 +93,8 @@ class Binding:
     ref: TargetRef
     deadline: Deadline
     form: str = ""
+    options: Options = field(default_factory=Options)
+    plan: Any = None
     programs: int = 0
     checks: Counter[str] = field(default_factory=Counter)
     longest: int = 0

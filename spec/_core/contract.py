@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from spec._core.checker import Binding, ContractMachine, describe_exception
 from spec._core.clauses import Clauses
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
+from spec._core.options import Options
 from spec._core.program import bounded, show
 from spec._core.signals import theirs
 
@@ -33,11 +34,20 @@ class Prepared:
 
     ``form`` names which of several accepted shapes the target has (the
     averager contract accepts closures, generators and async generators); it is
-    ``""`` for contracts with one shape.
+    ``""`` for contracts with one shape.  ``plan`` is what else the shape check
+    worked out for the search (the container contracts: how to call each part
+    under the options, what to push); ``notes`` are lines the report shows
+    (what the options changed).
     """
 
     factory: Callable[[], Any]
     form: str = ""
+    plan: Any = None
+    notes: tuple[str, ...] = ()
+
+
+def _all_judged(options: Options) -> Mapping[str, str]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -45,21 +55,29 @@ class Contract:
     """One contract: its clauses, what a target must be, and how to check one.
 
     * ``target`` says in one line what a target must be (shown by the CLI);
-    * ``prepare(target, deadline)`` checks the target's shape and raises
-      :class:`~spec.TargetError` with a one-line reason when it is wrong;
+    * ``prepare(target, deadline, options)`` checks the target's shape under
+      the options and raises :class:`~spec.TargetError` with a one-line
+      reason when it is wrong;
     * ``runner`` builds the Hypothesis test for a binding (see
       :func:`machine_runner` for contracts that are a state machine);
     * ``references`` are the ``TARGET`` strings of the reference
-      implementations and adapters that ``python -m spec`` checks.
+      implementations and adapters that ``python -m spec`` checks;
+    * ``options`` names the contract options it takes (see
+      :mod:`spec._core.options`), ``item_kinds`` the ``--items`` kinds it
+      takes, and ``unjudged(options)`` maps the id of each clause that the
+      options leave unjudged to the reason (shown in the report).
     """
 
     name: str
     summary: str
     clauses: Clauses
     target: str
-    prepare: Callable[[object, Deadline], Prepared]
+    prepare: Callable[[object, Deadline, Options], Prepared]
     runner: Runner
     references: tuple[str, ...]
+    options: tuple[str, ...] = ()
+    item_kinds: tuple[str, ...] = ()
+    unjudged: Callable[[Options], Mapping[str, str]] = _all_judged
 
 
 def machine_runner(machine: type[ContractMachine]) -> Runner:
@@ -78,19 +96,25 @@ def machine_runner(machine: type[ContractMachine]) -> Runner:
     return runner
 
 
-def given_runner(cases: st.SearchStrategy[T], body: Callable[[Binding, T], None]) -> Runner:
+def given_runner(
+    cases: st.SearchStrategy[T] | Callable[[Options], st.SearchStrategy[T]], body: Callable[[Binding, T], None]
+) -> Runner:
     """The runner of a contract whose test is one ``@given`` property.
 
-    ``body(binding, case)`` runs one example: it makes a
+    ``cases`` is the strategy of examples, or a function of the contract
+    options that returns it (for a contract whose examples follow
+    ``--items``).  ``body(binding, case)`` runs one example: it makes a
     :class:`~spec._core.checker.Checker` from the binding, exercises the target on
     ``case`` and raises :class:`~spec.ClauseViolation` on a broken clause.
     Hypothesis shrinks ``case``; the report shows the smallest one.
     """
 
     def runner(binding: Binding, settings: hypothesis.settings, seed: int) -> Callable[[], None]:
+        drawn = cases if isinstance(cases, st.SearchStrategy) else cases(binding.options)
+
         @hypothesis.seed(seed)
         @settings
-        @given(cases)
+        @given(drawn)
         def example(case: T) -> None:
             body(binding, case)
 

@@ -7,7 +7,7 @@ that misbehaves is a :class:`~spec.Violation`, not an error.
 
 from __future__ import annotations
 
-__all__ = ["SpecError", "TargetError", "TargetNotFound", "UnknownContract"]
+__all__ = ["OptionError", "SpecError", "TargetError", "TargetNotFound", "UnknownContract"]
 
 
 class SpecError(Exception):
@@ -24,3 +24,7 @@ class TargetNotFound(SpecError, LookupError):
 
 class TargetError(SpecError, TypeError):
     """The target exists but has the wrong shape for the contract."""
+
+
+class OptionError(SpecError, ValueError):
+    """A contract option is malformed, names something missing, or is not one the contract takes."""

@@ -8,7 +8,8 @@ the parent informed as it goes, *before* each step runs, through one
 
 * ``program KEY OP TEXT``: the program ``KEY`` changed: ``begin`` (``TEXT``: its
   preamble), ``need`` (an import), ``add`` (a statement), ``cut`` (``TEXT``:
-  the number of statements it keeps);
+  the number of statements it keeps), ``before`` and ``after`` (the lines
+  the statements are put under and followed by);
 * ``call SECONDS`` / ``return``: a call into the target began, with its time
   limit (``-`` for none), or ended;
 * ``seed``, ``phase``, ``out``, ``err``, ``exit``: the seed of the search, what

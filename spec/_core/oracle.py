@@ -27,7 +27,7 @@ import dataclasses
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 import hypothesis
 from hypothesis import HealthCheck, Phase
@@ -36,16 +36,17 @@ from hypothesis.reporting import with_reporter
 from spec._core import journal
 from spec._core.checker import Binding, HungViolation, describe_exception, describe_traceback
 from spec._core.clauses import Clause, ClauseViolation, Violation
-from spec._core.contract import Contract
+from spec._core.contract import Contract, Prepared
 from spec._core.deadline import Deadline
 from spec._core.errors import SpecError
+from spec._core.options import OptionKeywords, Options, options_from
 from spec._core.program import TargetRef, guarded, type_name
 from spec._core.registry import get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
 from spec._core.signals import theirs, watch_interrupts
 from spec._core.target import ref_for, resolve_target
 
-__all__ = ["DEFAULT_TIMEOUT", "check", "search_settings"]
+__all__ = ["DEFAULT_TIMEOUT", "bind", "check", "require", "search_settings", "with_keywords"]
 
 DEFAULT_TIMEOUT = 5.0
 """Seconds a single call into the target may take before it counts as hung."""
@@ -60,6 +61,8 @@ def check(
     max_examples: int | None = None,
     seed: int | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    options: Options | None = None,
+    **keywords: Unpack[OptionKeywords],
 ) -> Report:
     """Check ``target`` against ``contract`` and report what holds and what breaks.
 
@@ -69,19 +72,23 @@ def check(
     ``settings`` defaults to the active Hypothesis profile; ``max_examples``
     overrides its example count.  ``seed`` fixes the search (default: random,
     or 0 under a derandomized profile).  ``timeout`` is the time limit of each
-    call into the target in seconds (``None``: no limit).
+    call into the target in seconds (``None``: no limit).  The contract
+    options (``map``, ``empty``, ``empty_returns``, ``items``, ``compare``,
+    ``without``; see :mod:`spec._core.options`) are keywords, or one
+    :class:`~spec._core.options.Options` record as ``options`` (keywords
+    given too override its fields).
 
     Returns a :class:`Report`; a target that breaks a clause, raises what the
     contract does not allow (any :class:`BaseException`, ``SystemExit`` and
     ``KeyboardInterrupt`` included), hangs or is nondeterministic is a
     violation, never an exception here.
 
-    Raises :class:`~spec.UnknownContract`, :class:`~spec.TargetNotFound` or
-    :class:`~spec.TargetError` when the check cannot run (importing the
-    target fails, say), :class:`~spec.SpecError` when the search itself
-    cannot run, :class:`ValueError` for a non-positive ``max_examples`` or
-    ``timeout`` or a negative ``seed``, and :class:`KeyboardInterrupt` when the
-    user interrupts it.
+    Raises :class:`~spec.UnknownContract`, :class:`~spec.TargetNotFound`,
+    :class:`~spec.TargetError` or :class:`~spec.OptionError` when the check
+    cannot run (importing the target fails, say), :class:`~spec.SpecError`
+    when the search itself cannot run, :class:`ValueError` for a non-positive
+    ``max_examples`` or ``timeout`` or a negative ``seed``, and
+    :class:`KeyboardInterrupt` when the user interrupts it.
     """
     if isinstance(contract, str):
         contract = get_contract(contract)
@@ -89,13 +96,13 @@ def check(
         raise ValueError(f"max_examples must be a positive integer, got {max_examples!r}")
     if seed is not None and not seed >= 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    options = require(contract, with_keywords(options, keywords))
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
     run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
     journal.note("target", f"{contract.name} {ref.label}")
     journal.note("seed", str(seed))
     with Deadline(timeout) as deadline:
-        prepared = contract.prepare(obj, deadline)
-        binding = Binding(factory=prepared.factory, ref=ref, deadline=deadline, form=prepared.form)
+        binding, prepared = bind(contract, obj, ref, deadline, options)
         test = contract.runner(binding, run_settings, seed)
         started = time.perf_counter()
         violation, steps, shrunk = _run(test, binding, contract)
@@ -104,12 +111,48 @@ def check(
         contract=contract,
         ref=ref,
         binding=binding,
+        notes=prepared.notes,
         violation=violation,
         steps=steps,
         shrunk=shrunk,
         seconds=seconds,
         seed=seed,
     )
+
+
+def bind(
+    contract: Contract, target: object, ref: TargetRef, deadline: Deadline, options: Options
+) -> tuple[Binding, Prepared]:
+    """The shape check of ``target`` under ``options``, and the binding a search of it runs with.
+
+    ``options`` are the contract's to take (see :func:`require`).  Raises
+    :class:`~spec.TargetError` for a target of the wrong shape.
+    """
+    prepared = contract.prepare(target, deadline, options)
+    binding = Binding(
+        factory=prepared.factory,
+        ref=ref,
+        deadline=deadline,
+        form=prepared.form,
+        options=options,
+        plan=prepared.plan,
+    )
+    return binding, prepared
+
+
+def require(contract: Contract, options: Options) -> Options:
+    """``options``, if ``contract`` takes them all; else :class:`~spec.OptionError` (before any target is loaded)."""
+    options.require(f"the {contract.name} contract", contract.options, contract.item_kinds)
+    return options
+
+
+def with_keywords(options: Options | None, given: OptionKeywords) -> Options:
+    """``options`` (default: none set) with the fields the keywords ``given`` set replaced."""
+    base = options if options is not None else Options()
+    if not given:
+        return base
+    made = options_from(given)
+    return dataclasses.replace(base, **{name: getattr(made, name) for name in given})
 
 
 def search_settings(
@@ -218,6 +261,7 @@ def _report(
     contract: Contract,
     ref: TargetRef,
     binding: Binding,
+    notes: tuple[str, ...],
     violation: Violation | None,
     steps: str,
     shrunk: bool,
@@ -225,8 +269,15 @@ def _report(
     seed: int,
 ) -> Report:
     results = []
+    unjudged = contract.unjudged(binding.options)
     for clause in contract.clauses:
         checks = binding.checks[clause.id]
+        if clause.id in unjudged:
+            # A clause the options put out of reach is never checked: the
+            # machine counts nothing against it, and it is never "held".
+            assert checks == 0, (clause.id, checks)
+            results.append(ClauseResult(clause, ClauseStatus.NOT_JUDGED, 0, unjudged[clause.id]))
+            continue
         if violation is not None and violation.clause == clause:
             status = ClauseStatus.VIOLATED
         elif checks == 0:
@@ -251,4 +302,6 @@ def _report(
         seconds=seconds,
         seed=seed,
         importable=ref.importable,
+        options=binding.options,
+        notes=notes,
     )

@@ -19,7 +19,18 @@ from spec._core import journal
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.signals import theirs
 
-__all__ = ["SHOW_SECONDS", "Program", "TargetRef", "bounded", "guarded", "literal", "looks_equal", "show", "type_name"]
+__all__ = [
+    "SHOW_SECONDS",
+    "Program",
+    "TargetRef",
+    "bounded",
+    "describe_exception",
+    "guarded",
+    "literal",
+    "looks_equal",
+    "show",
+    "type_name",
+]
 
 # Types whose repr is a literal that evaluates back to an equal value, and whose
 # identity the contracts never rely on.
@@ -195,12 +206,14 @@ class Program:
     was running if the process running it dies.
     """
 
-    __slots__ = ("_imports", "_key", "_lines", "_names", "_preamble")
+    __slots__ = ("_after", "_before", "_imports", "_key", "_lines", "_names", "_preamble")
 
     _imports: list[str]
     _preamble: tuple[str, ...]
     _lines: list[str]
     _names: int
+    _before: tuple[str, ...]
+    _after: tuple[str, ...]
     _key: int
     _made: ClassVar[int] = 0
 
@@ -209,9 +222,21 @@ class Program:
         self._preamble = tuple(preamble)
         self._lines = []
         self._names = 0
+        self._before = self._after = ()
         Program._made += 1
         self._key = Program._made
         journal.note_program(self._key, "begin", "\n".join(self._preamble))
+
+    def enclose(self, before: Sequence[str], after: Sequence[str]) -> None:
+        """Put the statements under ``before`` and follow them with ``after``.
+
+        Each line of ``before`` opens a block (``async def program():``, then
+        ``with ExitStack() as stack:`` indented under it): the statements, and
+        any ending, are indented one level per line.
+        """
+        self._before, self._after = tuple(before), tuple(after)
+        journal.note_program(self._key, "before", "\n".join(self._before))
+        journal.note_program(self._key, "after", "\n".join(self._after))
 
     def add(self, *lines: str) -> None:
         """Append statements."""
@@ -266,5 +291,26 @@ class Program:
         With ``replace_last``, ``ending`` takes the place of the last statement
         (used when the failing check re-runs the last call inside an assert).
         """
-        body = self._lines[:-1] if replace_last and self._lines else self._lines
-        return (*sorted(self._imports), *self._preamble, *body, *ending)
+        body = [*(self._lines[:-1] if replace_last and self._lines else self._lines), *ending]
+        if self._before:
+            indent = "    " * len(self._before)
+            body = [indent + line.replace("\n", "\n" + indent) for line in body]
+        return (*sorted(self._imports), *self._preamble, *self._before, *body, *self._after)
+
+
+_MESSAGE_CHARS = 500  # of an exception's message, in a one-line description
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``TypeName: message`` (or just ``TypeName`` when there is no message).
+
+    Safe for anything a target raises: the message is computed under a time
+    limit, abbreviated, and replaced by a placeholder when ``str()`` fails.
+    """
+    name = type_name(exc)
+    text = bounded(str, exc)
+    if text is None:
+        text = "<str() of the exception failed>"
+    if len(text) > _MESSAGE_CHARS:
+        text = f"{text[: _MESSAGE_CHARS - 3]}..."
+    return f"{name}: {text}" if text else name

@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 import shlex
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spec._core.clauses import Clause, Violation
+from spec._core.options import Options
 
 __all__ = ["ClauseResult", "ClauseStatus", "Report", "Verdict"]
 
@@ -25,21 +26,26 @@ class ClauseStatus(enum.Enum):
     ``HELD``: checked at least once and never broken.  ``VIOLATED``: broken.
     ``UNDECIDED``: not broken before the search stopped at another clause's
     violation.  ``UNEXERCISED``: no check of it ran (too few examples).
+    ``NOT_JUDGED``: the contract options put it out of reach (``--compare
+    equal`` cannot tell a copy from the item, so the identity clause is not
+    judged); a verdict says nothing of it, and never that it holds.
     """
 
     HELD = "held"
     VIOLATED = "violated"
     UNDECIDED = "undecided"
     UNEXERCISED = "unexercised"
+    NOT_JUDGED = "not judged"
 
 
 @dataclass(frozen=True)
 class ClauseResult:
-    """One clause, its status and how many times it was checked."""
+    """One clause, its status, how many times it was checked, and why it was not judged (if so)."""
 
     clause: Clause
     status: ClauseStatus
     checks: int
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,9 @@ class Report:
     the most calls into the target one program made and ``largest`` the largest
     size a program reached (as the contract measures it); :attr:`reach` says
     both in words, on the last line of a report that holds.  ``rerun`` says
-    how to repeat the check with the same seed (a command when the target is
-    ``importable`` by name, else a call).
+    how to repeat the check with the same seed and ``options`` (a command when
+    the target is ``importable`` by name and the options can be written as
+    flags, else a call); ``notes`` say what the options changed.
     """
 
     contract: str
@@ -72,6 +79,8 @@ class Report:
     importable: bool = True
     longest: int = 0
     largest: int = 0
+    options: Options = field(default_factory=Options)
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -89,11 +98,20 @@ class Report:
         return sum(1 for line in lines if line != "state.teardown()")
 
     @property
+    def not_judged(self) -> tuple[Clause, ...]:
+        """Clauses the options left unjudged (a holding verdict says nothing of them either)."""
+        return tuple(r.clause for r in self.clauses if r.status is ClauseStatus.NOT_JUDGED)
+
+    @property
     def rerun(self) -> str:
-        """How to repeat this check exactly: a command, or a call when the target has no name."""
-        if self.importable:
-            return f"python -m spec check {self.contract} {shlex.quote(self.target)} --seed {self.seed}"
-        return f"spec.check({self.contract!r}, <your factory>, seed={self.seed})"
+        """How to repeat this check exactly: a command, or a call when the target or an option has no name."""
+        flags = self.options.command_line()
+        if self.importable and flags is not None:
+            command = ["python -m spec check", self.contract, shlex.quote(self.target), "--seed", str(self.seed)]
+            return " ".join([*command, *map(shlex.quote, flags)])
+        target = repr(self.target) if self.importable else "<your factory>"
+        keywords = "".join(f", {k}" for k in [self.options.keywords()] if k)
+        return f"spec.check({self.contract!r}, {target}, seed={self.seed}{keywords})"
 
     @property
     def snippet(self) -> str:
@@ -107,7 +125,8 @@ class Report:
         lines = [head]
         if self.violation is None:
             for r in self.clauses:
-                lines.append(f"  {r.clause.id:<5} {r.status.value:<11} {r.checks:>6} checks  {r.clause.title}")
+                why = f" ({r.why})" if r.why else ""
+                lines.append(f"  {r.clause.id:<5} {r.status.value:<11} {r.checks:>6} checks  {r.clause.title}{why}")
             for clause in self.unexercised:
                 lines.append(f"warning: {clause.id} was never checked; run more examples (--max-examples)")
         else:
@@ -130,6 +149,7 @@ class Report:
             if v.detail:
                 lines.append("Traceback of the target's exception:")
                 lines.append(textwrap.indent(v.detail.rstrip("\n"), "    "))
+        lines.extend(f"note: {note}" for note in self.notes)
         lines.append(f"{self.examples} programs, {self.seconds:.2f} s, seed {self.seed}")
         if self.violation is not None:
             lines.append(f"rerun: {self.rerun}")

@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from spec._core.checker import describe_exception
 from spec._core.errors import TargetError, TargetNotFound
-from spec._core.program import TargetRef, bounded, guarded, show
+from spec._core.program import TargetRef, bounded, describe_exception, guarded, show
 from spec._core.signals import theirs
 
 __all__ = ["load_target", "ref_for", "resolve_target"]

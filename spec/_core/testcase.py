@@ -7,6 +7,8 @@ Usage (pytest and unittest both collect it)::
     class TestMyQueue(QueueContract):
         factory = MyQueue          # any zero-argument callable
         max_examples = 200         # optional; also seed, timeout, settings
+        items = "bytes"            # contract options by name: map, empty,
+        compare = "equal"          # empty_returns, items, compare, without
 
 A failing check fails ``test_contract`` with the report: the broken clause and
 the smallest program that breaks it.
@@ -20,13 +22,17 @@ from __future__ import annotations
 
 import unittest
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import hypothesis
 
+from spec._core.options import FLAGS, options_from
 from spec._core.oracle import DEFAULT_TIMEOUT, check
 
-__all__ = ["ContractTestCase"]
+UNSET: Final = object()
+"""The value of an option attribute that a test case leaves at the contract's default."""
+
+__all__ = ["UNSET", "ContractTestCase"]
 
 
 class ContractTestCase(unittest.TestCase):
@@ -35,6 +41,8 @@ class ContractTestCase(unittest.TestCase):
     The contract's own class (``QueueContract``) sets ``contract`` and is not
     collected by pytest (``__test__ = False``); a subclass that sets
     ``factory`` is.  Under plain unittest a class without a factory skips.
+    The contract options are attributes of the same names as
+    :func:`spec.check`'s keywords; one left :data:`UNSET` keeps its default.
     """
 
     contract: ClassVar[str]
@@ -43,6 +51,12 @@ class ContractTestCase(unittest.TestCase):
     max_examples: ClassVar[int | None] = None
     seed: ClassVar[int | None] = None
     timeout: ClassVar[float | None] = DEFAULT_TIMEOUT
+    map: ClassVar[object] = UNSET
+    empty: ClassVar[object] = UNSET
+    empty_returns: ClassVar[object] = UNSET
+    items: ClassVar[object] = UNSET
+    compare: ClassVar[object] = UNSET
+    without: ClassVar[object] = UNSET
 
     __test__ = False
 
@@ -65,6 +79,7 @@ class ContractTestCase(unittest.TestCase):
             max_examples=cls.max_examples,
             seed=cls.seed,
             timeout=cls.timeout,
+            options=options_from({f.name: getattr(cls, f.name) for f in FLAGS if getattr(cls, f.name) is not UNSET}),
         )
         if not report.ok:
             self.fail("\n" + report.format())

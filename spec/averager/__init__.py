@@ -36,14 +36,18 @@ or in a test suite::
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncGenerator, Callable, Generator
 from fractions import Fraction
 from typing import Protocol
 
 from spec._core.clauses import Clause, Clauses
-from spec._core.contract import Contract, machine_runner
+from spec._core.contract import Contract, Prepared, machine_runner
+from spec._core.deadline import Deadline
+from spec._core.options import Options
 from spec._core.testcase import ContractTestCase
 from spec.averager.forms import Form, prepare_averager
+from spec.averager.kinds import ITEM_KINDS, averager_plan, averager_unjudged
 from spec.averager.machine import (
     CONDUCT,
     INDEPENDENCE,
@@ -131,14 +135,26 @@ class AveragerMachine(AveragerMachineBase):
     clauses = CLAUSES
 
 
+def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
+    prepared = prepare_averager(target, deadline, options)
+    plan = averager_plan(options)
+    if plan is None:
+        return prepared
+    note = f"items: send() is given {options.items.text or 'the strategy given'} only"
+    return dataclasses.replace(prepared, plan=plan, notes=(note,))
+
+
 CONTRACT = Contract(
     name="averager",
     summary="running mean: callable, generator coroutine or async generator",
     clauses=CLAUSES,
     target="a zero-argument callable returning a callable avg(value), a generator (send) or an async generator "
     "(asend), each answering the mean so far",
-    prepare=prepare_averager,
+    prepare=_prepare,
     runner=machine_runner(AveragerMachine),
+    options=("items",),
+    item_kinds=ITEM_KINDS,
+    unjudged=averager_unjudged,
     references=(
         "impl.averager:averager",
         "impl.averager:Averager",

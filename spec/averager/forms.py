@@ -42,6 +42,7 @@ from spec._core.checker import quietly
 from spec._core.contract import Prepared, as_factory, call_for_shape
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
+from spec._core.options import Options
 from spec._core.program import Program, type_name
 
 __all__ = [
@@ -82,7 +83,7 @@ def form_of(averager: object) -> Form | None:
     return None
 
 
-def prepare_averager(target: object, deadline: Deadline) -> Prepared:
+def prepare_averager(target: object, deadline: Deadline, options: Options) -> Prepared:
     """The shape check: call the factory once and decide the form.
 
     Raises :class:`~spec.TargetError` when ``target`` is not callable, when

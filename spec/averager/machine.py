@@ -55,7 +55,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
@@ -73,6 +73,7 @@ __all__ = [
     "INPUT",
     "MEAN",
     "NAN",
+    "PROBE",
     "PROTOCOL",
     "RECOVERY",
     "AveragerMachineBase",
@@ -88,7 +89,7 @@ _LIMIT = 1e300
 
 # Ints, so that a float total (exact only up to 2**53) fails too, and so does
 # float(total) / count, which rounds twice: see the Discussion.
-_PROBE = (2, 10**16 + 1, 2)
+PROBE = (2, 10**16 + 1, 2)
 
 BAD_VALUES: dict[str, Callable[[], object]] = {
     "'3'": lambda: "3",
@@ -142,6 +143,29 @@ class AveragerMachineBase(ContractMachine):
     """The averager machine; ``spec.averager.AveragerMachine`` sets its clauses."""
 
     conduct = CONDUCT
+
+    probe: ClassVar[tuple[Any, ...]] = PROBE
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        binding = cls.__dict__.get("binding")
+        plan = None if binding is None else binding.plan
+        if plan is not None:
+            # --items: this check's machine sends the plan's values (see
+            # spec.averager.kinds), and NaN and infinities only if they are of the kind.
+            def send(self: AveragerMachineBase, value: Real) -> None:
+                self._send(value)
+
+            cls.send = rule(value=plan.values)(send)  # type: ignore[method-assign]
+            # The other sending rules draw their own values: under --items they
+            # send the plan's (send_many), or nothing (send_int; send_infinities
+            # unless NaN and infinities are of the kind).
+            cls.send_many = rule(value=plan.values, count=_counts())(cls._send_many)  # type: ignore[method-assign]
+            cls.send_int = None  # type: ignore[method-assign,assignment]
+            cls.probe = plan.probe
+            if not plan.nonfinite:
+                cls.send_nonfinite = None  # type: ignore[method-assign,assignment]
+                cls.send_infinities = None  # type: ignore[method-assign,assignment]
 
     driver: Driver
     made: list[Any]  # every averager this program made, disposed of at teardown
@@ -268,7 +292,7 @@ class AveragerMachineBase(ContractMachine):
         first = self._start("avg1")
         second = self._start("avg2")
         answers, marks = [], []
-        for n, value in enumerate(_PROBE, start=1):
+        for n, value in enumerate(self.probe, start=1):
             answers.append(self._answer(f"answer{n} = {self.driver.send_source('avg1', repr(value))}", first, value))
             marks.append(self.program.mark())
             source = self.driver.send_source("avg2", repr(value))
@@ -286,7 +310,7 @@ class AveragerMachineBase(ContractMachine):
             self.count(INDEPENDENCE)
         # Both averagers agree: judge the first one's answers by the mean clause.
         model = MeanModel()
-        for n, (value, answer) in enumerate(zip(_PROBE, answers, strict=True), start=1):
+        for n, (value, answer) in enumerate(zip(self.probe, answers, strict=True), start=1):
             model.add(value)
             if self.judge(f"# judging answer{n}", model.wrong_mean, answer) is not None:
                 self.program.truncate(marks[n - 1])
@@ -404,6 +428,9 @@ class AveragerMachineBase(ContractMachine):
     @rule(value=finite_reals(), count=_counts())
     def send_many(self, value: Real, count: int) -> None:
         """Send ``value`` ``count`` times: long runs of one repeated value, each answer judged."""
+        self._send_many(value, count)
+
+    def _send_many(self, value: Real, count: int) -> None:
         expr = self.program.name(value)
         mark = self.program.mark()
         for done in range(count):

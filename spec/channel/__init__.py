@@ -31,7 +31,9 @@ Discussion (attributing a failure to the right clause): every program starts
 with the independence probe (CH6, see :mod:`spec.channel.probe`): two live
 channels of one target, where only evidence that one saw the other counts.
 Then each program is one run, judged after ``run()`` ends, in this order;
-the first broken clause is reported.  Items are told apart by identity.
+the first broken clause is reported.  Items are told apart by identity
+(by value under ``--items`` ``bytes``, ``str``, ``int`` or ``float``: see
+:mod:`spec.channel.plan`).
 
 1. Conduct (CH5): a call raised (``put``/``get`` anything but ``get``'s
    ``EOFError``), or ``run()`` did not return in time before the channel was
@@ -55,15 +57,18 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
+from hypothesis import strategies as st
+
 from spec._core.checker import Binding, Checker, describe_exception, describe_traceback
 from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
+from spec._core.options import BY_VALUE, Options
 from spec._core.program import guarded, looks_equal, show
 from spec._core.signals import theirs
 from spec._core.testcase import ContractTestCase
-from spec.channel.plan import ChannelProgram, channel_programs, render_channel_tasks, render_items
+from spec.channel.plan import ITEM_KINDS, ChannelProgram, channel_programs, render_channel_tasks, render_items
 from spec.channel.probe import probe_independence
 
 __all__ = ["CLAUSES", "CONTRACT", "ChannelContract", "ChannelTarget"]
@@ -126,7 +131,7 @@ def _pair(made: object) -> tuple[Any, Any]:
     return first, second
 
 
-def _prepare(target: object, deadline: Deadline) -> Prepared:
+def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     factory, name = as_factory(target, "a channel target must be a zero-argument callable")
     scheduler, make_channel = call_for_shape(f"{name}()", deadline, lambda: _pair(factory()))
     channel = call_for_shape(f"{name}()", deadline, make_channel, 1) if callable(make_channel) else None
@@ -140,7 +145,10 @@ def _prepare(target: object, deadline: Deadline) -> Prepared:
             f"{name}() returned a pair without {', '.join(missing)} (a channel target returns "
             "(scheduler, make_channel); make_channel(capacity) has put, get and close)"
         )
-    return Prepared(factory=factory)
+    kind = options.items.kind
+    told = "by value" if kind in BY_VALUE else "by identity"
+    note = f"items: the producers put {kind} items ({ITEM_KINDS[kind]('p', 0)!r} ...), told apart {told}"
+    return Prepared(factory=factory, notes=() if kind == "any" else (note,))
 
 
 def _has_method(obj: object, name: str) -> bool:
@@ -278,23 +286,24 @@ class _Run:
         return [item for event, item in self.log if event == "got"]
 
     def _judge_once(self, raised: BaseException | None) -> None:
-        """Every object put is got as many times as it was put (items are told apart by identity).
+        """Every object put is got as many times as it was put (items told apart as the program's ``key`` says).
 
         Checks are counted in bulk: one per item got and one per object put;
         only a failing one is spelt out.
         """
         c = self.checker
+        key, k = self.program.key, self.program.key_source
         put = [item for producer in self.program.producers for item in self.items[producer]]
-        times_put = Counter(map(id, put))
+        times_put = Counter(map(key, put))
         got = self._got()
-        times_got = Counter(map(id, got))
+        times_got = Counter(map(key, got))
         ending = (
             "got = [item for event, item in log if event == 'got']",
             "put = [item for each in items.values() for item in each]",
-            f"assert sorted(map(id, got)) == sorted(map(id, put)), "
+            f"assert sorted(map({k}, got)) == sorted(map({k}, put)), "
             f"{c.tag(_ONCE) + ': every item put must be got exactly once'!r}",
         )
-        stranger = next((value for value in got if id(value) not in times_put), _NOTHING)
+        stranger = next((value for value in got if key(value) not in times_put), _NOTHING)
         if stranger is not _NOTHING:
             copy = next((" (an equal object was put)" for x in put if looks_equal(x, stranger)), "")
             c.fail(
@@ -306,8 +315,8 @@ class _Run:
             )
         c.binding.checks[_ONCE] += len(got)
         because = "" if raised is None else f" (and run() raised {describe_exception(raised)})"
-        for item in {id(item): item for item in put}.values():
-            want, times = times_put[id(item)], times_got[id(item)]
+        for item in {key(item): item for item in put}.values():
+            want, times = times_put[key(item)], times_got[key(item)]
             if times == want:
                 continue
             if want == 1:
@@ -319,20 +328,21 @@ class _Run:
 
     def _judge_order(self) -> None:
         got = self._got()
+        key, k = self.program.key, self.program.key_source
         for producer in self.program.producers:
             want = self.items[producer]
-            mine_ids = {id(item) for item in want}
-            mine = [item for item in got if id(item) in mine_ids]
+            keys = [key(item) for item in want]
+            mine = [item for item in got if key(item) in set(keys)]
             self.checker.require(
-                len(mine) == len(want) and all(a is b for a, b in zip(mine, want, strict=False)),
+                [key(item) for item in mine] == keys,
                 _ORDER,
                 f"{producer} put {show(want)}, but its items were got in the order {show(mine)}",
                 expected=show(want),
                 actual=show(mine),
                 ending=(
-                    f"mine = [x for event, x in log if event == 'got' and any(x is y for y in items[{producer!r}])]",
-                    f"assert all(x is y for x, y in zip(mine, items[{producer!r}])), "
-                    f"{self.checker.tag(_ORDER) + f': {producer} items must be got in order'!r}",
+                    f"want = [{k}(y) for y in items[{producer!r}]]",
+                    f"mine = [{k}(x) for event, x in log if event == 'got' and {k}(x) in want]",
+                    f"assert mine == want, {self.checker.tag(_ORDER) + f': {producer} items must be got in order'!r}",
                 ),
             )
 
@@ -414,6 +424,10 @@ def _check_program(binding: Binding, program: ChannelProgram) -> None:
     _Run(Checker(clauses=CLAUSES, conduct=_CONDUCT, binding=binding), program).check()
 
 
+def _programs(options: Options) -> st.SearchStrategy[ChannelProgram]:
+    return channel_programs(options.items.kind)
+
+
 CONTRACT = Contract(
     name="channel",
     summary="bounded channel between producer and consumer tasks on a cooperative scheduler",
@@ -422,7 +436,9 @@ CONTRACT = Contract(
     "make_channel(capacity) has put(item) and get() (driven with yield from) and close(); get() raises "
     "EOFError once closed and drained",
     prepare=_prepare,
-    runner=given_runner(channel_programs(), _check_program),
+    runner=given_runner(_programs, _check_program),
+    options=("items",),
+    item_kinds=tuple(ITEM_KINDS),
     references=("impl.channel:scheduler_and_channels",),
 )
 

@@ -39,6 +39,7 @@ from spec._core.checker import ContractMachine, TargetFailure, describe_exceptio
 from spec._core.contract import Prepared, as_factory, call_for_shape
 from spec._core.deadline import Deadline, TargetHung
 from spec._core.errors import TargetError
+from spec._core.options import Options
 from spec._core.program import guarded, show, type_name
 from spec._core.signals import theirs
 from spec.genstate.strategies import sent_values
@@ -63,7 +64,7 @@ _UNCLOSABLE: list[object] = []
 """Generators that could not be closed, kept alive so that the garbage collector never resumes them."""
 
 
-def prepare_generator(target: object, deadline: Deadline) -> Prepared:
+def prepare_generator(target: object, deadline: Deadline, options: Options) -> Prepared:
     """The shape check: ``target`` is a zero-argument callable returning a generator-protocol object."""
     if inspect.isgenerator(target):
         raise TargetError(

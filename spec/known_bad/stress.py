@@ -22,11 +22,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from spec._core.options import Options
 from spec.known_bad.stress_processes import MP_QUEUE
-from spec.stress import STANDARD, Driver
 
 __all__ = ["CATALOGUE", "StressCase"]
 
@@ -37,8 +37,8 @@ class StressCase:
 
     ``kind`` is ``"queue"`` or ``"stack"``; ``mode`` is ``"threads"``,
     ``"asyncio"`` or ``"processes"``; ``verdict`` is ``"holds"``, ``"not
-    linearizable"``, ``"hangs"`` or ``"raises"``; ``driver`` is how to
-    call the target.
+    linearizable"``, ``"hangs"`` or ``"raises"``; ``options`` are the
+    contract options that say how to call the target.
     """
 
     kind: str
@@ -46,7 +46,7 @@ class StressCase:
     mode: str
     verdict: str
     why: str
-    driver: Driver = STANDARD
+    options: Options = field(default_factory=Options)
 
 
 class _Items:

@@ -16,7 +16,7 @@ process opens its own handle):
   fsync (``PRAGMA synchronous = OFF``): durability is not stressed here.
 
 And :func:`spawned_queue` makes a ``multiprocessing.Queue``, which the
-oracle hands to every client process; :data:`MP_QUEUE` is how to call it.
+oracle hands to every client process; :data:`MP_QUEUE` are the options that call it.
 """
 
 from __future__ import annotations
@@ -35,16 +35,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from spec.stress import protocol
+from spec._core.options import make_options
 
 __all__ = ["MP_QUEUE", "FileQueue", "LockedFileQueue", "SQLiteQueue", "spawned_queue"]
 
-MP_QUEUE = protocol(
-    names={"push": "put", "pop": "get_nowait", "len": "qsize"}, without=("peek", "bool"), empty=queue.Empty
-)
-"""How the oracle calls a ``multiprocessing.Queue``: put, get_nowait (empty: queue.Empty), qsize; no peek.
+MP_QUEUE = make_options(map="push=put,pop=get_nowait,len=qsize", without="peek", empty=queue.Empty)
+"""The contract options that call a ``multiprocessing.Queue``: put, get_nowait (empty: queue.Empty), qsize; no peek.
 
-It has no ``__len__``, so its truth value is always true: ``bool`` is left out too.
+It has no ``__len__``, so its truth value is always true: with ``len`` mapped
+to ``qsize``, ``bool`` is left out too.
 """
 
 

@@ -11,6 +11,10 @@ raise, as may the source.
 Model: the produced sequence ``0, 1, 2, ...`` (or a drawn pool of values,
 cycled: see :mod:`spec.pipeline.values`); the sink must receive a prefix of
 it, in order, the very objects, and all of it when ``run`` returns.
+``--items KIND`` writes the counted items in another kind (``'0'``, ``b'0'``,
+``0.5`` ...; see :class:`CountingSource`) and draws pools of that kind's
+values only, for a pipeline that only carries such values; under ``bytes``,
+``str``, ``int`` and ``float`` an equal value stands for the object.
 
 Check a pipeline::
 
@@ -53,11 +57,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from hypothesis import strategies as st
+
 from spec._core.checker import Binding, Checker, describe_exception, describe_traceback
 from spec._core.clauses import ClauseViolation
 from spec._core.contract import Contract, Prepared, as_factory, given_runner
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
+from spec._core.options import BY_VALUE, NUMBERED, Options
 from spec._core.program import guarded, show
 from spec._core.testcase import ContractTestCase
 from spec.pipeline.cases import Case, cases
@@ -81,11 +88,12 @@ from spec.pipeline.harness import (
     outcome,
     unaccounted,
 )
-from spec.pipeline.values import Pool, edge_sizes, pools, sizes
+from spec.pipeline.values import KIND_SPELLINGS, Pool, edge_sizes, key_of, pools, sizes
 
 __all__ = [
     "CLAUSES",
     "CONTRACT",
+    "KIND_SPELLINGS",
     "Case",
     "CountingSource",
     "PipelineContract",
@@ -97,6 +105,7 @@ __all__ = [
     "Stopped",
     "accounted",
     "edge_sizes",
+    "key_of",
     "outcome",
     "pools",
     "sizes",
@@ -123,7 +132,7 @@ class _Run(Checker):
         self.case = case
         self.settle = settle
         values = None if case.values is None else case.values.build()
-        self.source = CountingSource(case.items, fail=case.source_fails, values=values)
+        self.source = CountingSource(case.items, fail=case.source_fails, values=values, kind=case.kind)
         self.buffer = RecordingBuffer(maxlen=case.maxlen, source=self.source)
         self.sink = RecordingSink(self.source, fail_at=case.sink_fails_at)
         self.program.need(_HARNESS)
@@ -274,7 +283,7 @@ class _Run(Checker):
                     clause, message, ending = self._relabel(
                         clause,
                         ORDER,
-                        f"{message}; with the items 0, 1, 2, ... instead it holds ({counting}): "
+                        f"{message}; with the items {_counted(counting.kind, 3)}, ... instead it holds ({counting}): "
                         "the items not delivered were dropped",
                         ending,
                     )
@@ -311,7 +320,7 @@ def _body(binding: Binding, case: Case) -> None:
     _Run(binding, case, settle=True).check()
 
 
-def _prepare(target: object, deadline: Deadline) -> Prepared:
+def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     if not callable(target):
         raise TargetError(f"a pipeline target must be a callable run(source, buffer, sink), got {show(target)}")
     _, name = as_factory(target, "")
@@ -328,13 +337,33 @@ def _prepare(target: object, deadline: Deadline) -> Prepared:
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):  # no signature to read (some builtins): try it as it is
-        return Prepared(factory=target)
+        return Prepared(factory=target, notes=_notes(options))
     try:
         signature.bind(None, None, None)
     except TypeError as exc:
         shown = signature.replace(return_annotation=inspect.Signature.empty)
         raise TargetError(f"{name}{shown} cannot be called as run(source, buffer, sink): {exc}") from None
-    return Prepared(factory=target)
+    return Prepared(factory=target, notes=_notes(options))
+
+
+def _notes(options: Options) -> tuple[str, ...]:
+    kind = options.items.kind
+    if kind == "any":
+        return ()
+    drawn = ", ".join(KIND_SPELLINGS[kind])
+    told = "by value" if kind in BY_VALUE else "by identity"
+    counted = _counted(kind, 2)
+    return (f"items: the source yields {kind} items ({counted} ..., or cycles through {drawn}), told apart {told}",)
+
+
+def _counted(kind: str, n: int) -> str:
+    """The first ``n`` items of a counting source of ``kind``, as a snippet writes them (``b'0', b'1'``)."""
+    source = CountingSource(n, kind=kind)
+    return ", ".join(repr(source.item(i)) for i in range(n))
+
+
+def _cases(options: Options) -> st.SearchStrategy[Case]:
+    return cases(options.items.kind)
 
 
 CONTRACT = Contract(
@@ -344,8 +373,10 @@ CONTRACT = Contract(
     target="a callable run(source, buffer, sink) that moves every item of the iterator source through "
     "the bounded deque buffer to the callable sink",
     prepare=_prepare,
-    runner=given_runner(cases(), _body),
+    runner=given_runner(_cases, _body),
     references=("impl.pipeline:coordinator",),
+    options=("items",),
+    item_kinds=tuple(NUMBERED),
 )
 
 

@@ -14,8 +14,9 @@ an edge: powers of two and their neighbours, 100, 1000), so that a fault at a gr
 a bound of 64, a compaction every few dozen items, a limit on turns or a
 recursion a thousand items deep is met at every seed.  Half the cases count
 ``0, 1, 2, ...``; the others cycle through a drawn :class:`~spec.pipeline.values.Pool`
-of repeated, falsy, unhashable and equal-but-distinct values.  Everything
-shrinks towards the small, counting case.
+of repeated, falsy, unhashable and equal-but-distinct values.  Under
+``--items KIND`` the counted items are written in the kind and pools hold
+only its values.  Everything shrinks towards the small, counting case.
 
 Discussion (sizes near an edge): the edge-sizes clause names failures that
 *only* an empty source, ``maxlen`` 1 or an exact multiple of ``maxlen`` show.
@@ -51,7 +52,10 @@ class Case:
     ``sink_fails_at`` is the item the sink raises on; ``source_fails`` makes
     the source raise after its items.  An endless source always comes with a
     failing sink, the only way such a run can end.  ``values`` is the pool
-    the source cycles through (``None``: it counts ``0, 1, 2, ...``).
+    the source cycles through (``None``: it counts ``0, 1, 2, ...``);
+    ``kind`` the ``--items`` kind, which writes the counted items (``b'0',
+    b'1' ...``) and says how items are told apart (see
+    :class:`~spec.pipeline.harness.CountingSource`).
     """
 
     maxlen: int
@@ -59,6 +63,7 @@ class Case:
     sink_fails_at: int | None = None
     source_fails: bool = False
     values: Pool | None = None
+    kind: str = "any"
 
     def __str__(self) -> str:
         size = "an endless source" if self.items is None else _items(self.items)
@@ -74,7 +79,8 @@ class Case:
         """The source as a snippet builds it (``CountingSource(3, values=[None, 0])``)."""
         fail = ", fail=True" if self.source_fails else ""
         values = "" if self.values is None else f", values={self.values}"
-        return f"CountingSource({self.items!r}{fail}{values})"
+        kind = "" if self.kind == "any" else f", kind={self.kind!r}"
+        return f"CountingSource({self.items!r}{fail}{values}{kind})"
 
     @property
     def edge(self) -> str:
@@ -127,7 +133,7 @@ class Case:
         else:
             assert self.sink_fails_at is not None
             items = self.sink_fails_at + 1
-        return tuple(Case(self.maxlen, n, values=self.values) for n in (items, items + self.maxlen + 2))
+        return tuple(Case(self.maxlen, n, values=self.values, kind=self.kind) for n in (items, items + self.maxlen + 2))
 
 
 def _items(count: int) -> str:
@@ -141,18 +147,19 @@ def _counts(maxlen: int, least: int, long: bool) -> st.SearchStrategy[int]:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> Case:
+def cases(draw: st.DrawFn, kind: str = "any") -> Case:
     """Cases to check (see the module's Discussion): half of them without a failure injected.
 
-    Shrinks towards a plain run, ``maxlen`` 1, no items and a counting source.
+    ``kind`` is the ``--items`` kind: pools hold only its values.  Shrinks
+    towards a plain run, ``maxlen`` 1, no items and a counting source.
     """
     failure = draw(st.sampled_from(_FAILURES)) if draw(st.booleans()) else None
     long = draw(st.integers(0, 3)) > 0  # Hypothesis favours 0: about half the cases are long
     maxlen = draw(sizes(1, _MAX_MAXLEN) if long else st.integers(1, _SMALL_MAXLEN))
-    values = draw(st.one_of(st.none(), pools()))
+    values = draw(st.one_of(st.none(), pools(kind)))
     if failure == "endless":
-        return Case(maxlen, None, sink_fails_at=draw(_counts(maxlen, 0, long)), values=values)
+        return Case(maxlen, None, sink_fails_at=draw(_counts(maxlen, 0, long)), values=values, kind=kind)
     if failure == "sink":
         items = draw(_counts(maxlen, 1, long))
-        return Case(maxlen, items, sink_fails_at=draw(st.integers(0, items - 1)), values=values)
-    return Case(maxlen, draw(_counts(maxlen, 0, long)), source_fails=failure == "source", values=values)
+        return Case(maxlen, items, sink_fails_at=draw(st.integers(0, items - 1)), values=values, kind=kind)
+    return Case(maxlen, draw(_counts(maxlen, 0, long)), source_fails=failure == "source", values=values, kind=kind)

@@ -11,6 +11,7 @@ counterexample a snippet to paste::
 
 ``CountingSource(5, values=[None, 0])`` yields ``None, 0, None, 0, None``
 instead: the items are then told apart by identity, not by value.
+``CountingSource(3, kind='bytes')`` yields ``b'0', b'1', b'2'`` (``--items``).
 
 The source is also the ledger: it counts items pulled, the sink counts items
 delivered, and the buffer learns its ``maxlen`` at construction, so that each
@@ -36,8 +37,10 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import NoReturn
 
 from spec._core.clauses import Clause, Clauses
+from spec._core.options import NUMBERED
 from spec._core.program import looks_equal, show
 from spec._core.signals import theirs
+from spec.pipeline.values import by_value, key_of
 
 __all__ = [
     "BOUNDED",
@@ -144,6 +147,12 @@ class CountingSource:
     are told apart by identity (see :meth:`key`).  Without, item ``i`` is the
     int ``i`` and ints are told apart by value.
 
+    ``kind`` (an ``--items`` kind) says how item ``i`` of a counting source
+    is written: ``i`` itself by default, ``'3'`` for ``str``, ``b'3'`` for
+    ``bytes``, ``3.5`` for ``float`` (:data:`~spec._core.options.NUMBERED`);
+    under ``bytes``, ``str``, ``int`` or ``float``, ``values`` are told apart
+    by value, not identity (see :func:`~spec.pipeline.values.key_of`).
+
     Once a :class:`RecordingBuffer` is built with ``source=`` this source,
     pulling an item while ``maxlen + 1`` items pulled are not yet delivered is
     a violation of the bounded clause (see the module's Discussion).
@@ -151,6 +160,7 @@ class CountingSource:
 
     items: int | None
     values: tuple[object, ...] | None
+    kind: str
     error: SourceFailure | None
     pulls: int
     delivered: int
@@ -160,15 +170,21 @@ class CountingSource:
     violated: str | None
     violation: str | None
 
-    def __init__(self, items: int | None, *, fail: bool = False, values: Sequence[object] | None = None) -> None:
+    def __init__(
+        self, items: int | None, *, fail: bool = False, values: Sequence[object] | None = None, kind: str = "any"
+    ) -> None:
         if items is not None and items < 0:
             raise ValueError(f"a source cannot have {items} items")
         if items is None and fail:
             raise ValueError("an endless source cannot fail after its items")
         if values is not None and not values:
             raise ValueError("a source's values cannot be empty")
+        if kind not in NUMBERED:
+            raise ValueError(f"unknown kind of item {kind!r} (known: {', '.join(NUMBERED)})")
         self.items = items
         self.values = None if values is None else tuple(values)
+        self.kind = kind
+        self._key = by_value if values is None else key_of(kind)
         self.error = SourceFailure(f"the source failed after {items} items") if fail else None
         self.pulls = 0
         self.delivered = 0
@@ -180,21 +196,25 @@ class CountingSource:
 
     def __repr__(self) -> str:
         values = "" if self.values is None else f", values={list(self.values)!r}"
-        return f"CountingSource({self.items!r}{', fail=True' if self.error is not None else ''}{values})"
+        kind = "" if self.kind == "any" else f", kind={self.kind!r}"
+        return f"CountingSource({self.items!r}{', fail=True' if self.error is not None else ''}{values}{kind})"
 
     def item(self, position: int) -> object:
         """Item number ``position`` (from 0) of this source."""
-        return position if self.values is None else self.values[position % len(self.values)]
+        if self.values is None:
+            return NUMBERED[self.kind](position)
+        return self.values[position % len(self.values)]
 
     def key(self, value: object) -> Hashable:
-        """What tells items apart: the int itself for a counting source, else the object's identity.
+        """What tells items apart: their value for a counting source, else as the kind says.
 
-        Two values with the same key are the same item as far as the
-        ledger can tell (a repeated pool entry is one object).
+        Counted items (``0``, ``'0'``, ``b'0'`` ...) are distinct values;
+        drawn ones are told apart by identity, or by value under a kind of
+        plain values (see :func:`~spec.pipeline.values.key_of`).  Two values
+        with the same key are the same item as far as the ledger can tell (a
+        repeated pool entry is one object).
         """
-        if self.values is None:
-            return value if type(value) is int else ("other", id(value))
-        return id(value)
+        return self._key(value)
 
     def positions(self, value: object, pulls: int | None = None) -> list[int]:
         """The positions (below ``pulls``, default: the items pulled) of the items that are ``value``."""
@@ -355,14 +375,15 @@ class RecordingSink:
     def _misdelivered(self, item: object, expected: int) -> str:
         source = self.source
         pulls = source.pulls
-        if source.values is None:
-            if type(item) is not int or not 0 <= item < pulls:
-                return f"sink({item!r}): not an item pulled from the source (it has yielded 0 to {pulls - 1})"
-            if item < expected:
-                return f"sink({item}) delivers item {item} a second time"
-            return f"sink({item}) before item {expected}: item {expected} was skipped or is late"
-        shown, due = show(item), f"item {expected} ({show(source.item(expected))})"
         found = source.positions(item)
+        if source.values is None:
+            if not found:
+                pulled = f"{source.item(0)!r} to {source.item(pulls - 1)!r}" if pulls else "nothing"
+                return f"sink({item!r}): not an item pulled from the source (it has yielded {pulled})"
+            if found[0] < expected:
+                return f"sink({item!r}) delivers item {found[0]} a second time"
+            return f"sink({item!r}) before item {expected}: item {expected} was skipped or is late"
+        shown, due = show(item), f"item {expected} ({show(source.item(expected))})"
         if not found:
             copy = any(looks_equal(item, source.item(i)) for i in range(min(pulls, len(source.values))))
             what = "an object equal to an item but not it (a copy?)" if copy else "not an item pulled from the source"

@@ -20,6 +20,15 @@ A pool is kept as the Python source of its entries, so that a snippet builds
 the same objects with the same identities (``int('1' * 25)`` twice is two
 objects, ``-0.0`` twice one constant, in the oracle as in the snippet).
 
+Under ``--items KIND`` (see :mod:`spec._core.options`) a pool holds only
+values of that kind (:data:`KIND_SPELLINGS`): ``int`` draws from ``0``,
+``1`` and a big int, ``bytes`` from ``b''`` and a built bytes, ``hashable``
+leaves out the list and the dict.  Under the kinds of plain values
+(``bytes``, ``str``, ``int``, ``float``: :data:`~spec._core.options.BY_VALUE`)
+items are told apart by value (:func:`key_of`), since equal values of those
+types may or may not be one object: a target that carries them as copies
+(through a pipe, say) is right to.
+
 Sizes (:func:`sizes`): bugs live at growth points and bounds (8, 16, 64 ...,
 a limit of 40, a compaction every 32 operations) and recursion fails about a
 thousand frames deep.  So a size is drawn log-uniformly or picked from the
@@ -30,12 +39,15 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-__all__ = ["SPELLINGS", "Pool", "edge_sizes", "pools", "sizes"]
+from spec._core.options import BY_VALUE
+from spec._core.program import literal
+
+__all__ = ["KIND_SPELLINGS", "SPELLINGS", "Pool", "by_value", "edge_sizes", "key_of", "pools", "sizes"]
 
 _BUILDERS: dict[str, Callable[[], object]] = {
     "0": lambda: 0,
@@ -50,9 +62,22 @@ _BUILDERS: dict[str, Callable[[], object]] = {
     "float('nan')": lambda: float("nan"),
     "[0]": lambda: [0],
     "{}": dict,
+    "b''": lambda: b"",
+    "'-'.join('ab').encode()": lambda: "-".join("ab").encode(),
 }
-SPELLINGS = tuple(_BUILDERS)
-"""The pool entries, simplest first (a failing pool shrinks towards ``[0]``)."""
+SPELLINGS = tuple(_BUILDERS)[:12]
+"""The pool entries of the default draw (``--items any``), simplest first (a failing pool shrinks towards ``[0]``)."""
+
+KIND_SPELLINGS: Mapping[str, tuple[str, ...]] = {
+    "any": SPELLINGS,
+    "picklable": SPELLINGS,
+    "hashable": tuple(s for s in SPELLINGS if s not in ("[0]", "{}")),
+    "int": ("0", "1", "int('1' * 25)"),
+    "float": ("-0.0", "float('nan')"),
+    "str": ("''", "'-'.join('ab')"),
+    "bytes": ("b''", "'-'.join('ab').encode()"),
+}
+"""The pool entries under each ``--items`` kind: the values of :data:`SPELLINGS` of that kind, and bytes for bytes."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +93,7 @@ class Pool:
     def __post_init__(self) -> None:
         unknown = [s for s in self.spellings if s not in _BUILDERS]
         if unknown or not self.spellings:
-            raise ValueError(f"a pool needs entries of SPELLINGS, got {self.spellings!r}")
+            raise ValueError(f"a pool needs entries of SPELLINGS or KIND_SPELLINGS, got {self.spellings!r}")
 
     def build(self) -> list[object]:
         """The pool's objects, built now."""
@@ -79,9 +104,24 @@ class Pool:
 
 
 @functools.cache
-def pools() -> st.SearchStrategy[Pool]:
-    """Pools of one to four entries, repeats allowed; shrinks towards ``[0]``."""
-    return st.lists(st.sampled_from(SPELLINGS), min_size=1, max_size=4).map(lambda s: Pool(tuple(s)))
+def pools(kind: str = "any") -> st.SearchStrategy[Pool]:
+    """Pools of one to four entries of the ``--items`` ``kind``, repeats allowed; shrinks towards the kind's first."""
+    return st.lists(st.sampled_from(KIND_SPELLINGS[kind]), min_size=1, max_size=4).map(lambda s: Pool(tuple(s)))
+
+
+def by_value(value: object) -> Hashable:
+    """What tells plain values apart by value: their literal (``b'0'``, ``-0.0``), else the object's identity.
+
+    Only plain ints, floats, strs, bytes, bools and ``None`` are read (no
+    code of another object's runs); every NaN is one value.
+    """
+    text = literal(value)
+    return ("object", id(value)) if text is None else text
+
+
+def key_of(kind: str) -> Callable[[object], Hashable]:
+    """How items of the ``--items`` ``kind`` are told apart: :func:`by_value` for plain values, else :func:`id`."""
+    return by_value if kind in BY_VALUE else id
 
 
 def edge_sizes(least: int, most: int) -> tuple[int, ...]:

@@ -59,6 +59,7 @@ from spec._core.clauses import Clause, Clauses
 from spec._core.contract import Contract, Prepared, as_factory, call_for_shape, given_runner
 from spec._core.deadline import Deadline
 from spec._core.errors import TargetError
+from spec._core.options import Options
 from spec._core.program import Program, guarded, show, type_name
 from spec._core.signals import theirs
 from spec._core.testcase import ContractTestCase
@@ -128,7 +129,7 @@ def leaves(exc: BaseException | None) -> list[BaseException]:
     return [exc]
 
 
-def _prepare(target: object, deadline: Deadline) -> Prepared:
+def _prepare(target: object, deadline: Deadline, options: Options) -> Prepared:
     factory, name = as_factory(target, "a scheduler target must be a zero-argument callable")
     instance = call_for_shape(f"{name}()", deadline, factory)
     missing = [op for op in ("spawn", "run") if not callable(guarded(getattr, instance, op, None, default=None))]

@@ -24,8 +24,8 @@ Three ways to run the clients:
   the oracle draws (see :mod:`spec.stress.run`).  Each scenario runs
   ``runs`` times, each time in an interleaving drawn from a seed that is
   part of the example: a failure happens again, the same way, on a rerun
-  with the same ``--seed``.  For targets whose methods are coroutines
-  (``async def``).
+  with the same ``--seed``.  The default, and the only mode, for a target
+  with a coroutine method (``async def``) or an async factory.
 * ``processes``: one process per client (:mod:`spec.stress.procs`), sharing
   an instance handed to them (a ``multiprocessing.Queue``) or opening the
   same files (a factory that takes a directory).  Like threads, a race
@@ -38,6 +38,19 @@ Check one::
     True
 
 or from the command line: ``python -m spec stress queue mypkg.mod:MyQueue``.
+
+The contract options (``--map``, ``--empty``, ``--empty-returns``,
+``--items``, ``--without``; see :mod:`spec._core.options`) say how to call
+the target, as in the queue and stack contracts: the container shape check
+plans the target under them, and the plan becomes the run's
+:class:`~spec.stress.driver.Driver` (:func:`~spec.stress.driver.driver_for`).
+A target ``--without peek`` gets scenarios without ``peek``, one ``--without
+len`` none with ``len`` or ``bool``; an empty signal is recorded as the
+model's ``IndexError``; item ``n`` is written in the ``--items`` kind
+(``b'3'``; a strategy cannot number its items, so ``module:attr`` is
+refused); every run makes its own instance, entered and cleaned up as its
+factory's lifecycle says.  Histories compare items with ``==``, so
+``--compare`` changes nothing here.
 """
 
 from __future__ import annotations
@@ -51,7 +64,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import hypothesis
 from hypothesis import given
@@ -59,15 +72,16 @@ from hypothesis import strategies as st
 
 from spec._core import journal
 from spec._core.checker import describe_exception
-from spec._core.contract import as_factory, call_for_shape
-from spec._core.deadline import Deadline, TargetHung
-from spec._core.errors import SpecError, TargetError
-from spec._core.oracle import DEFAULT_TIMEOUT, search_settings
-from spec._core.program import guarded
-from spec._core.signals import theirs, watch_interrupts
+from spec._core.contract import as_factory
+from spec._core.deadline import Deadline
+from spec._core.errors import OptionError, SpecError, TargetError
+from spec._core.options import OptionKeywords, Options
+from spec._core.oracle import DEFAULT_TIMEOUT, search_settings, with_keywords
+from spec._core.signals import watch_interrupts
 from spec._core.target import ref_for, resolve_target
+from spec.container import ITEM_KINDS, OPTIONS, ContainerPlan, prepare_container
 from spec.linearize import History, check_history, get_model
-from spec.stress.driver import OPERATIONS, STANDARD, Driver, protocol
+from spec.stress.driver import OPERATIONS, STANDARD, Driver, driver_for
 from spec.stress.notes import explain
 from spec.stress.procs import Target, opener, run_processes
 from spec.stress.report import VARS, StressFailure, StressReport
@@ -83,7 +97,6 @@ __all__ = [
     "Scenario",
     "StressFailure",
     "StressReport",
-    "protocol",
     "scenarios",
     "stress",
 ]
@@ -101,6 +114,9 @@ SWITCH_INTERVAL = 1e-6
 """``sys.setswitchinterval`` while scenarios run on threads."""
 
 
+_PREFIX, _CLIENTS, _CALLS = 4, 3, 3  # the most operations in sequence, clients, and operations per client
+
+
 def scenarios(operations: Sequence[str] = OPERATIONS) -> st.SearchStrategy[Scenario]:
     """Scenarios: up to 4 operations in sequence, then 2 or 3 clients of 1 to 3 operations.
 
@@ -109,8 +125,10 @@ def scenarios(operations: Sequence[str] = OPERATIONS) -> st.SearchStrategy[Scena
     op = st.sampled_from(tuple(operations))
     return st.builds(
         Scenario,
-        prefix=st.lists(op, max_size=4).map(tuple),
-        clients=st.lists(st.lists(op, min_size=1, max_size=3).map(tuple), min_size=2, max_size=3).map(tuple),
+        prefix=st.lists(op, max_size=_PREFIX).map(tuple),
+        clients=st.lists(st.lists(op, min_size=1, max_size=_CALLS).map(tuple), min_size=2, max_size=_CLIENTS).map(
+            tuple
+        ),
     )
 
 
@@ -152,27 +170,29 @@ def stress(
     runs: int = DEFAULT_RUNS,
     seed: int | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
-    driver: Driver | None = None,
     save_history: str | Path | None = None,
+    options: Options | None = None,
+    **keywords: Unpack[OptionKeywords],
 ) -> StressReport:
     """Stress ``target``, a ``kind`` ("queue" or "stack") target, with concurrent clients.
 
     ``target`` is a callable or a ``TARGET`` string, as for
     :func:`spec.check`: a zero-argument factory, or one that takes a
     directory and opens the target stored there (each run gets a new one).
-    ``mode`` is ``"threads"``, ``"asyncio"`` or ``"processes"`` (default:
-    asyncio when the instance's ``pop`` is a coroutine function, else
-    threads).  ``max_examples`` is how many scenarios to try (default: the
-    profile's), ``runs`` how many times each runs, ``seed`` fixes the
-    search, ``timeout`` bounds each call into the target, in seconds.
-    ``driver`` says which operations the target offers and how to call them
-    (default: :data:`STANDARD`; see :func:`protocol`).  With
-    ``save_history``, a failing run's history is written to that file.
+    The contract options are given as for :func:`spec.check` (see the
+    module docstring).  ``mode`` is ``"threads"``, ``"asyncio"`` or
+    ``"processes"`` (default: asyncio when a part's method is a coroutine
+    function or the factory is async, else threads).  ``max_examples`` is
+    how many scenarios to try (default: the profile's), ``runs`` how many
+    times each runs, ``seed`` fixes the search, ``timeout`` bounds each call
+    into the target, in seconds.  With ``save_history``, a failing run's
+    history is written to that file.
 
     Returns a :class:`StressReport`; a target that is not linearizable, hangs
     or raises what the contract forbids is a failure in it, never an
     exception here.  Raises :class:`~spec.SpecError` for an unknown kind or
-    mode, a target that cannot be found or has the wrong shape, and
+    mode, a target that cannot be found or has the wrong shape, options
+    that do not apply (:class:`~spec.OptionError`), and
     :class:`ValueError` for non-positive counts or timeout.
     """
     if kind not in KINDS:
@@ -181,23 +201,23 @@ def stress(
         raise SpecError(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
     if not runs >= 1 or (max_examples is not None and not max_examples >= 1):
         raise ValueError(f"runs and max_examples must be positive, got {runs!r} and {max_examples!r}")
-    driver = STANDARD if driver is None else driver
+    options = with_keywords(options, keywords)
+    options.require("the stress oracle", OPTIONS, tuple(ITEM_KINDS))
     obj, ref = resolve_target(target) if isinstance(target, str) else (target, ref_for(target))
     run_settings, seed = search_settings(settings, max_examples=max_examples, seed=seed)
     var = VARS[kind]
     tally = _Tally()
     with Deadline(timeout) as deadline, tempfile.TemporaryDirectory(prefix="spec-stress-") as root:
-        journal.note("target", f"{kind} {ref.label}")
-        journal.note("seed", str(seed))
-        factory, opens, shape = _prepare(kind, obj, deadline, driver, root)
-        if mode is None:
-            mode = _mode_of(factory, deadline, driver)
+        _journal_start(kind, ref.label, seed)
+        factory, opens, plan = _prepare(kind, obj, deadline, options, root)
+        driver = _driver(plan, options)
+        mode = _mode(mode, plan, ref.label)
         model = get_model(kind)
         together = "thread" if mode == "threads" else "task"
 
         def judge(scenario: Scenario, run: Callable[[], History], schedule: list[int]) -> None:
             tally.runs += 1
-            journal.note("scenario", "\n".join(scenario.program(ref.name, var, together)))
+            journal.note("scenario", "\n".join(scenario.program(ref.name, var, together, driver, opens)))
             try:
                 history = run()
             except RunHung as hung:
@@ -209,7 +229,7 @@ def stress(
                 if result.ok:
                     return
                 message = "the run's history cannot be linearized"
-                note = explain(shape, result)
+                note = explain(plan.shape, result)
                 failure = StressFailure("not linearizable", message, scenario, history, result, tuple(schedule), note)
             tally.failures.append(failure)
             raise _Failed(failure)
@@ -241,6 +261,7 @@ def stress(
         seconds=seconds,
         seed=seed,
         importable=ref.importable,
+        options=options,
         driver=driver,
         opens=opens,
     )
@@ -271,35 +292,60 @@ def _runner(
     return runner
 
 
+def _journal_start(kind: str, label: str, seed: int) -> None:
+    """Tell a supervising process what is stressed, and under which seed."""
+    journal.note("target", f"{kind} {label}")
+    journal.note("seed", str(seed))
+
+
 def _prepare(
-    kind: str, obj: object, deadline: Deadline, driver: Driver, root: str
-) -> tuple[Callable[[], Any], bool, type]:
-    """The shape check: a zero-argument factory, whether it opens a directory, and its instances' type.
+    kind: str, obj: object, deadline: Deadline, options: Options, root: str
+) -> tuple[Callable[..., Any], bool, ContainerPlan]:
+    """The shape check under the options: a factory, whether it opens a directory, and the plan.
 
     A factory that needs one argument opens the target stored in the
     directory it is given: each call of the factory returned here gets a
-    new one, under ``root``.  Raises :class:`~spec.TargetError` when
-    ``obj`` is not callable, needs more than one argument, raises or hangs
-    when called, or makes an instance that lacks an operation of ``driver``.
+    new one, under ``root``.  The rest is the queue and stack contracts'
+    shape check (:func:`~spec.container.prepare_container`).  Raises
+    :class:`~spec.TargetError` when ``obj`` is not callable, needs more than
+    one argument, raises or hangs when called, or makes an instance that
+    lacks a part the options name.
     """
     factory, name = as_factory(obj, f"a {kind} target must be a callable (a class or factory)")
     opens = _needs_directory(factory, name)
-    made = opener(factory, tempfile.mkdtemp(dir=root)) if opens else factory
-    instance = call_for_shape(f"{name}({'directory' if opens else ''})", deadline, made)
-    missing = driver.missing(instance)
-    if missing:
-        needs = ", ".join(driver.calls[op].source("q", "item" if op == "push" else "") for op in driver.operations)
-        raise TargetError(
-            f"{name}() returned a {type(instance).__qualname__} without {', '.join(missing)}"
-            f" (a {kind} target needs {needs})"
-        )
+    shaped = opener(factory, tempfile.mkdtemp(dir=root)) if opens else factory
+    plan: ContainerPlan = prepare_container(kind)(shaped, deadline, options).plan
     if opens:
 
         def fresh() -> Any:
             return opener(factory, tempfile.mkdtemp(dir=root))()
 
-        return fresh, True, type(instance)
-    return factory, False, type(instance)
+        fresh.__qualname__ = name
+        return fresh, True, plan
+    return factory, False, plan
+
+
+def _driver(plan: ContainerPlan, options: Options) -> Driver:
+    """The run's driver (:func:`~spec.stress.driver.driver_for`), once its empty value is known never to be pushed."""
+    driver = driver_for(plan, options.items.kind)
+    sentinel = driver.sentinel
+    most = _PREFIX + _CLIENTS * _CALLS
+    if sentinel is not None and any(sentinel.matches(driver.item(n)) for n in range(1, most + 1)):
+        raise OptionError(f"--empty-returns {sentinel.text}: stress pushes that item; pick another sentinel")
+    return driver
+
+
+def _mode(mode: str | None, plan: ContainerPlan, label: str) -> str:
+    """The mode to run in: ``mode``, or by default asyncio for an async target and threads otherwise.
+
+    An async target (a coroutine method, an async factory) runs only as
+    tasks: :class:`~spec.SpecError` for another mode.
+    """
+    if mode is None:
+        return "asyncio" if plan.on_loop else "threads"
+    if mode != "asyncio" and plan.on_loop:
+        raise SpecError(f"{label} is async (coroutine methods or an async factory): stress it with --mode asyncio")
+    return mode
 
 
 def _needs_directory(factory: Callable[..., Any], name: str) -> bool:
@@ -318,23 +364,6 @@ def _needs_directory(factory: Callable[..., Any], name: str) -> bool:
             f"{name} needs {len(required)} arguments; a target factory takes none, or one: the directory to open"
         )
     return len(required) == 1
-
-
-def _mode_of(factory: Callable[[], Any], deadline: Deadline, driver: Driver) -> str:
-    """``"asyncio"`` if a fresh instance's ``pop`` is a coroutine function, else ``"threads"``.
-
-    A factory that fails here is stressed on threads, where the failure is
-    reported like any other.
-    """
-    try:
-        instance = deadline.call(factory)
-    except TargetHung:
-        return "threads"
-    except BaseException as exc:
-        theirs(exc)
-        return "threads"
-    pop = guarded(driver.method, "pop", instance, default=None)
-    return "asyncio" if guarded(inspect.iscoroutinefunction, pop, default=False) else "threads"
 
 
 def _chooser(seed: str) -> tuple[Callable[[int], int], list[int]]:

@@ -45,5 +45,5 @@ def drain(driver: Driver, pushes: int) -> Generator[str, object, None]:
 def describe(driver: Driver, var: str) -> str:
     """The drain as a line of the printed program."""
     sizes = [driver.source(op, var) for op in _SIZE if op in driver]
-    pop = f"{driver.source('pop', var)} until it raises {driver.empty_name}"
+    pop = f"{driver.source('pop', var)} until it {driver.says_empty}"
     return "; ".join([*sizes, pop, *sizes])

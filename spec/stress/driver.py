@@ -1,40 +1,57 @@
-"""How the stress oracle calls a target: which operations exist, what each is called, what means empty.
+"""How the stress oracle calls a target: which operations exist, how each is called, what means empty.
 
 The queue and stack protocol has five operations: ``push(item)``,
 ``pop()``, ``peek()``, ``len`` and ``bool`` (truthiness).  A
 :class:`Driver` is that protocol as data: an ordered mapping from each
 operation the target offers to a :class:`Caller` (``caller(target,
-*args)`` makes the call; ``caller.source(var, args)`` prints it), and the
-exceptions that mean "empty" for ``pop`` and ``peek``.  Generating
-scenarios, running them on threads, tasks or processes, printing them and
-draining the target afterwards all read the driver, and nothing else, to
-know what exists and how to call it.
+*args)`` makes the call; ``caller.source(var, args)`` prints it), what
+means "empty" for ``pop`` and ``peek`` (exceptions, or a value returned),
+what the pushed items are (item ``n`` in the ``--items`` kind), and how an
+instance begins and ends (the factory's lifecycle).  Generating scenarios,
+running them on threads, tasks or processes, printing them and draining
+the target afterwards all read the driver, and nothing else, to know what
+exists and how to call it.
 
-:func:`protocol` builds one; the contract options (a method map, an empty
-signal, optional operations) become a driver there and nowhere else.
-Every part of a driver pickles (methods by name, exceptions by reference),
-so that it reaches client processes.
+:func:`driver_for` builds one from the plan the container shape check made
+under the contract options (``--map``, ``--empty``, ``--empty-returns``,
+``--items``, ``--without``; see :mod:`spec.container`), and nowhere else:
+
+* a part ``--map`` renames is a method call (``q.put(3)``), with the literal
+  arguments the map gives first (``peek=__getitem__:0``: ``q.__getitem__(0)``),
+  awaited when it is a coroutine function;
+* ``len`` is ``len(q)``, and ``bool`` is ``bool(q)`` only then: when the
+  size is another method (``--map len=qsize``), the target's truth is not its
+  size's, and ``bool`` is left out; ``--without len`` leaves out both;
+* an empty signal is recorded in histories as the model's ``IndexError``,
+  whatever its type, and so is the ``--empty-returns`` value.
+
+Every part of a driver pickles (methods by name, exceptions by reference,
+items by their kind's name), so that it reaches client processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from spec._core.errors import SpecError
+from spec._core.lifecycle import Lifecycle
+from spec._core.options import NUMBERED, Sentinel
+from spec._core.program import literal
+from spec.container import ContainerPlan
+from spec.linearize import Raised
 
-__all__ = ["OPERATIONS", "STANDARD", "Builtin", "Caller", "Driver", "Method", "protocol"]
+__all__ = ["EMPTY", "OPERATIONS", "STANDARD", "Builtin", "Caller", "Driver", "Method", "driver_for"]
 
 OPERATIONS = ("push", "pop", "peek", "len", "bool")
 """The protocol's operations, in the order scenarios list them (push first: it shrinks towards it)."""
 
-# The drain needs pop to take items out and push to have put any in.
-_REQUIRED = ("push", "pop")
+EMPTY = Raised("IndexError")
+"""What a history records for a ``pop`` or ``peek`` that said "empty", however the target said it."""
 
 
 class Caller(Protocol):
-    """One operation of a target: how to call it, print it, and tell whether an instance has it."""
+    """One operation of a target: how to call it, and how to print the call."""
 
     def __call__(self, target: Any, /, *args: Any) -> Any: ...
 
@@ -42,25 +59,26 @@ class Caller(Protocol):
         """The call as Python (``q.push(3)``, ``len(q)``), with ``args`` already printed."""
         ...
 
-    def missing(self, instance: object) -> str | None:
-        """What ``instance`` lacks to be called this way (an attribute name), or ``None``."""
-        ...
-
 
 @dataclass(frozen=True)
 class Method:
-    """A method of the target, by name: ``target.name(*args)``."""
+    """A method of the target, by name: ``target.name(*given, *args)``, awaited when ``awaited``.
+
+    ``given`` are the literal arguments ``--map`` passes first
+    (``__getitem__:0``); the call returns the coroutine of a coroutine
+    method, which the asyncio runner awaits.
+    """
 
     name: str
+    given: tuple[object, ...] = ()
+    awaited: bool = False
 
     def __call__(self, target: Any, /, *args: Any) -> Any:
-        return getattr(target, self.name)(*args)
+        return getattr(target, self.name)(*self.given, *args)
 
     def source(self, var: str, args: str) -> str:
-        return f"{var}.{self.name}({args})"
-
-    def missing(self, instance: object) -> str | None:
-        return None if callable(getattr(instance, self.name, None)) else self.name
+        shown = ", ".join([*(str(literal(arg)) for arg in self.given), *([args] if args else [])])
+        return f"{'await ' if self.awaited else ''}{var}.{self.name}({shown})"
 
 
 @dataclass(frozen=True)
@@ -75,23 +93,25 @@ class Builtin:
     def source(self, var: str, args: str) -> str:
         return f"{self.name}({var})"
 
-    def missing(self, instance: object) -> str | None:
-        # Every object has a truth value; only len() needs a method.
-        return "__len__" if self.name == "len" and not hasattr(type(instance), "__len__") else None
-
 
 @dataclass(frozen=True)
 class Driver:
-    """The operations a target offers, each with its :class:`Caller`, and its empty signal.
+    """The operations a target offers, each with its :class:`Caller`; its empty signal, items and lifecycle.
 
     ``calls`` maps operation names (a subset of :data:`OPERATIONS`, in that
     order) to callers; ``empty`` holds the exception types that ``pop()``
-    and ``peek()`` raise on an empty target (recorded in histories as the
-    model's ``IndexError``, whatever the type).
+    and ``peek()`` raise on an empty target, and ``sentinel`` the value they
+    return instead (``--empty-returns``), if any: both are recorded as
+    :data:`EMPTY`.  Item ``n`` (1, 2, 3 ... in the order a scenario pushes)
+    is written in the ``--items`` kind ``kind`` (``b'3'`` for bytes);
+    ``lifecycle`` says how each run's instance is made and cleaned up.
     """
 
     calls: Mapping[str, Caller]
     empty: tuple[type[BaseException], ...] = (IndexError,)
+    sentinel: Sentinel | None = None
+    kind: str = "any"
+    lifecycle: Lifecycle = Lifecycle.PLAIN
 
     @property
     def operations(self) -> tuple[str, ...]:
@@ -101,72 +121,58 @@ class Driver:
     def __contains__(self, operation: object) -> bool:
         return operation in self.calls
 
-    def call(self, operation: str, target: Any, *args: Any) -> Any:
-        """Make the call ``operation`` on ``target``."""
+    def item(self, number: int) -> object:
+        """Pushed item ``number``, in the items' kind (``3``, ``'3'``, ``b'3'``, ``3.5``)."""
+        return NUMBERED[self.kind](number)
+
+    def call(self, operation: str, target: Any, number: int | None = None) -> Any:
+        """Make the call ``operation`` on ``target``; ``number`` is the item a push pushes."""
+        args = () if number is None else (self.item(number),)
         return self.calls[operation](target, *args)
 
-    def source(self, operation: str, var: str, item: object = None) -> str:
-        """How the call reads in Python."""
-        return self.calls[operation].source(var, "" if item is None else repr(item))
+    def source(self, operation: str, var: str, number: int | None = None) -> str:
+        """How the call reads in Python (``q.put(b'3')``)."""
+        return self.calls[operation].source(var, "" if number is None else str(literal(self.item(number))))
 
-    def missing(self, instance: object) -> list[str]:
-        """What ``instance`` lacks for the operations offered (attribute names), in order."""
-        return [name for op in self.operations if (name := self.calls[op].missing(instance)) is not None]
-
-    def method(self, operation: str, instance: object) -> object:
-        """The bound method behind ``operation`` on ``instance`` (``None`` for a built-in or a missing one)."""
-        caller = self.calls.get(operation)
-        return getattr(instance, caller.name, None) if isinstance(caller, Method) else None
+    def output(self, operation: str, value: object) -> object:
+        """What a history records for ``operation`` returning ``value``: the empty sentinel is :data:`EMPTY`."""
+        said_empty = operation in ("pop", "peek") and self.sentinel is not None and self.sentinel.matches(value)
+        return EMPTY if said_empty else value
 
     def is_empty(self, error: BaseException) -> bool:
         """True if ``error`` is the empty signal."""
         return isinstance(error, self.empty)
 
     @property
-    def empty_name(self) -> str:
-        """The empty signal as the program text names it (``IndexError``)."""
-        return " or ".join(t.__name__ for t in self.empty)
+    def says_empty(self) -> str:
+        """How ``pop()`` says "empty", as a program's comment reads (``raises IndexError``, ``returns None``)."""
+        if self.sentinel is not None:
+            return f"returns {self.sentinel.text}"
+        return "raises " + " or ".join(t.__name__ for t in self.empty)
 
 
-def protocol(
-    *,
-    names: Mapping[str, str] | None = None,
-    without: Collection[str] = (),
-    empty: type[BaseException] | tuple[type[BaseException], ...] = IndexError,
-) -> Driver:
-    """The driver of a target whose methods may have other names, lack some operations, or signal empty otherwise.
+STANDARD = Driver(
+    {
+        "push": Method("push"),
+        "pop": Method("pop"),
+        "peek": Method("peek"),
+        "len": Builtin("len"),
+        "bool": Builtin("bool"),
+    }
+)
+"""The protocol as the contracts define it: ``push``, ``pop``, ``peek``, ``len``, ``bool``; empty is IndexError."""
 
-    ``names`` maps protocol operations to the target's method names
-    (``{"push": "put", "pop": "get_nowait", "len": "qsize"}``): a mapped
-    ``len`` or ``bool`` is a method call instead of the built-in.
-    ``without`` lists operations the target does not offer (``peek``,
-    ``len``, ``bool``); ``empty`` is what ``pop()`` and ``peek()`` raise on
-    an empty target.
 
-    Raises :class:`~spec.SpecError` for an unknown operation, for leaving
-    out ``push`` or ``pop``, or for an ``empty`` that is not an exception
-    type.
-    """
-    names = dict(names or {})
-    for op in (*names, *without):
-        if op not in OPERATIONS:
-            raise SpecError(f"unknown operation {op!r} (the protocol's: {', '.join(OPERATIONS)})")
-    for op in _REQUIRED:
-        if op in without:
-            raise SpecError(f"the stress oracle needs {op}: it cannot go without it")
-    signals = empty if isinstance(empty, tuple) else (empty,)
-    if not signals or not all(isinstance(t, type) and issubclass(t, BaseException) for t in signals):  # type: ignore[redundant-expr]
-        raise SpecError(f"the empty signal must be an exception type, got {empty!r}")
+def driver_for(plan: ContainerPlan, kind: str) -> Driver:
+    """The driver of a target the container shape check planned (see the module docstring); items of ``kind``."""
     calls: dict[str, Caller] = {}
     for op in OPERATIONS:
-        if op in without:
-            continue
-        if op in names:
-            calls[op] = Method(names[op])
-        else:
-            calls[op] = Builtin(op) if op in ("len", "bool") else Method(op)
-    return Driver(calls, signals)
-
-
-STANDARD = protocol()
-"""The protocol as the contracts define it: ``push``, ``pop``, ``peek``, ``len``, ``bool``; empty is IndexError."""
+        if op == "bool":
+            if plan.counts_with_len:
+                calls[op] = Builtin("bool")
+        elif op == "len" and plan.counts_with_len:
+            calls[op] = Builtin("len")
+        elif plan.has(op):
+            method = plan.methods[op]
+            calls[op] = Method(method.name, method.args, awaited=op in plan.awaiting)
+    return Driver(calls, plan.empty, plan.sentinel, kind, plan.lifecycle)

@@ -4,13 +4,16 @@ What processes share is either an object handed to them when they start
 (a ``multiprocessing.Queue``, a manager's proxy) or a place they all open
 (a file, an SQLite database).  So the target is one of:
 
-* a zero-argument factory (shared): the parent makes the instance,
-  runs the start on it and hands it to every client process as it starts
+* a zero-argument factory (shared): the parent makes the instance (entered
+  as the factory's lifecycle says, and cleaned up after the run), runs the
+  start on it and hands it to every client process as it starts
   (pickled as ``multiprocessing`` pickles a process's arguments, which is
   how its queues and locks may be shared);
 * a factory taking a directory (opened): every run gets a new
   temporary directory; the parent opens the target there, and so does
-  every client process, each its own handle onto the same storage.
+  every client process, each its own handle onto the same storage (each
+  entered, and cleaned up when its calls are done, as the factory's
+  lifecycle says).
 
 The clients start together at a barrier; each one stamps every call and
 return with ``time.monotonic_ns()`` (one clock for every process on Linux
@@ -31,6 +34,7 @@ class or function, or a :func:`functools.partial` of one).
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import multiprocessing.connection
@@ -38,16 +42,30 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.lifecycle import enter
 from spec._core.signals import theirs
 from spec._core.target import resolve_target
 from spec.linearize import History, Operation, Recorder
 from spec.stress.driver import Driver
-from spec.stress.run import Call, RunFailed, RunHung, Scenario, _call_sync, _drain_sync, _make, _own, _Refused, _settle
+from spec.stress.run import (
+    Call,
+    RunFailed,
+    RunHung,
+    Scenario,
+    _call_sync,
+    _drain_sync,
+    _make,
+    _recorded,
+    _Refused,
+    _settle,
+    cleaned_up,
+)
 
 __all__ = ["START_METHOD", "Target", "context", "opener", "run_processes"]
 
@@ -95,13 +113,14 @@ def context() -> multiprocessing.context.BaseContext:
 
 
 def opener(factory: Callable[..., Any], place: str) -> Callable[[], Any]:
-    """``factory`` bound to the directory ``place``, keeping its name for messages."""
+    """``factory`` bound to the directory ``place``, keeping its name for messages.
 
-    def open_() -> Any:
-        return factory(place)
-
-    open_.__qualname__ = getattr(factory, "__qualname__", repr(factory))
-    return open_
+    A :func:`functools.partial`, so that a generator function stays one (see
+    :func:`~spec._core.lifecycle.lifecycle_of`).
+    """
+    bound = functools.partial(factory, place)
+    bound.__qualname__ = getattr(factory, "__qualname__", repr(factory))  # type: ignore[attr-defined]
+    return bound
 
 
 def run_processes(target: Target, scenario: Scenario, deadline: Deadline, var: str, *, driver: Driver) -> History:
@@ -111,12 +130,27 @@ def run_processes(target: Target, scenario: Scenario, deadline: Deadline, var: s
     contract forbids, a factory raised, a client process died) or
     :class:`~spec.stress.run.RunHung`.
     """
+    stack = ExitStack()
+    run = functools.partial(_run, stack, target, scenario, deadline, var=var, driver=driver)
+    return cleaned_up(stack, deadline, run)
+
+
+def _run(
+    stack: ExitStack,
+    target: Target,
+    scenario: Scenario,
+    deadline: Deadline,
+    *,
+    var: str,
+    driver: Driver,
+) -> History:
     recorder = Recorder(clock=time.monotonic_ns)
     start, clients = scenario.calls()
     factory = target.factory()
     place = None if target.root is None else tempfile.mkdtemp(dir=target.root)
+    made = factory if place is None else opener(factory, place)
     try:
-        instance = _make(factory if place is None else opener(factory, place), deadline.call)
+        instance = _make(factory, deadline.call, lambda: enter(stack, made, driver.lifecycle))
         for call in start:
             _call_sync(recorder, instance, call, client=_START, var=var, run=deadline.call, driver=driver)
     except TargetHung as hung:
@@ -162,6 +196,7 @@ class _Clients:
         seconds: float | None,
     ) -> None:
         self.clients = clients
+        self.driver = driver
         self.seconds = seconds
         self.hung = None
         self._done: set[int] = set()
@@ -283,7 +318,7 @@ class _Clients:
         for (number, index), called in sorted(self._calls.items()):
             call = self.clients[number - 1][index]
             ret, output = self._returns.get((number, index), (None, None))
-            ops.append(Operation(number, call.name, call.item, output, called, ret))
+            ops.append(Operation(number, call.name, call.input(self.driver), output, called, ret))
         return ops
 
 
@@ -299,29 +334,40 @@ def _client(
     driver: Driver,
     barrier: Any,
 ) -> None:
-    """One client process: reach the target, wait for the others, make the calls, report each."""
-    try:
-        instance = handed if place is None else target.factory()(place)
-    except BaseException as exc:
-        error = theirs(exc)
-        pipe.send(("refused", f"{target.label}({place!r}) raised {describe_exception(error)} in client {number}"))
-        return
-    pipe.send(("ready",))
-    try:
-        barrier.wait()
-    except threading.BrokenBarrierError:  # the run stopped before every client was ready
-        return
-    for index, call in enumerate(calls):
-        pipe.send(("call", index, time.monotonic_ns()))
+    """One client process: reach the target, wait for the others, make the calls, report each.
+
+    A handle it opened is cleaned up when it is done, as the factory's
+    lifecycle says; a cleanup that raises is reported like a call that does.
+    """
+    with ExitStack() as stack:
         try:
-            # What goes back is a plain value or its safe rendering (see
-            # spec.stress.run._own), so it always pickles.
-            output = _own(driver.call(call.name, instance, *(() if call.item is None else (call.item,))))
+            instance = handed if place is None else enter(stack, opener(target.factory(), place), driver.lifecycle)
         except BaseException as exc:
-            output, refused = _settle(call, theirs(exc), var, number, driver)
-            if refused:
-                pipe.send(("refused", refused))
-                return
-        returned = time.monotonic_ns()
-        pipe.send(("return", index, returned, output))
+            error = theirs(exc)
+            pipe.send(("refused", f"{target.label}({place!r}) raised {describe_exception(error)} in client {number}"))
+            return
+        pipe.send(("ready",))
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:  # the run stopped before every client was ready
+            return
+        for index, call in enumerate(calls):
+            pipe.send(("call", index, time.monotonic_ns()))
+            try:
+                # What goes back is the empty signal, a plain value or its
+                # safe rendering (see spec.stress.run._own): it always pickles.
+                output = _recorded(driver, call.name, driver.call(call.name, instance, call.item))
+            except BaseException as exc:
+                output, refused = _settle(call, theirs(exc), var, number, driver)
+                if refused:
+                    pipe.send(("refused", refused))
+                    return
+            returned = time.monotonic_ns()
+            pipe.send(("return", index, returned, output))
+        try:
+            stack.close()
+        except BaseException as exc:
+            error = theirs(exc)
+            pipe.send(("refused", f"cleaning up after client {number}'s calls raised {describe_exception(error)}"))
+            return
     pipe.send(("done",))

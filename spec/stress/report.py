@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import shlex
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from spec._core.options import Options
 from spec.linearize import History, LinearizabilityResult, format_history, get_model
 from spec.stress.driver import STANDARD, Driver
 from spec.stress.run import Scenario
@@ -43,9 +44,10 @@ class StressFailure:
 class StressReport:
     """What the stress oracle found: nothing (``ok``), or a :class:`StressFailure`.
 
-    ``driver`` is how the target was called; ``opens`` whether its factory
-    opens a directory; ``saved`` the file the failing run's history was
-    written to (see :meth:`save`), if it was.
+    ``options`` are the contract options it ran under and ``driver`` how
+    they had the target called; ``opens`` whether its factory opens a
+    directory; ``saved`` the file the failing run's history was written to
+    (see :meth:`save`), if it was.
     """
 
     kind: str
@@ -57,6 +59,7 @@ class StressReport:
     seconds: float
     seed: int
     importable: bool = True
+    options: Options = field(default_factory=Options)
     driver: Driver = STANDARD
     opens: bool = False
     saved: str | None = None
@@ -67,16 +70,20 @@ class StressReport:
 
     @property
     def rerun(self) -> str:
-        """How to repeat this check with the same seed.
+        """How to repeat this check with the same seed and options.
 
-        The command line when it can say it all (an importable target, the
-        standard protocol); else the call from Python.
+        The command line when it can say it all (an importable target, options
+        that flags can give); else the call from Python.
         """
-        if self.importable and self.driver == STANDARD:
-            return f"python -m spec stress {self.kind} {shlex.quote(self.target)} --mode {self.mode} --seed {self.seed}"
+        flags = self.options.command_line()
+        if self.importable and flags is not None:
+            command = (
+                f"python -m spec stress {self.kind} {shlex.quote(self.target)} --mode {self.mode} --seed {self.seed}"
+            )
+            return " ".join([command, *map(shlex.quote, flags)])
         target = repr(self.target) if self.importable else "<your factory>"
-        driver = "" if self.driver == STANDARD else ", driver=<your driver>"
-        return f"spec.stress.stress({self.kind!r}, {target}, mode={self.mode!r}, seed={self.seed}{driver})"
+        keywords = "".join(f", {k}" for k in [self.options.keywords()] if k)
+        return f"spec.stress.stress({self.kind!r}, {target}, mode={self.mode!r}, seed={self.seed}{keywords})"
 
     def save(self, path: str | Path) -> StressReport:
         """Write the failing run's history to ``path``, as JSON (``python -m spec linearize`` reads it).

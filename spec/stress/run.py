@@ -5,10 +5,13 @@ part: one list of operations per client, all clients at once.  Pushed items
 are the numbers 1, 2, 3 ... in the order the scenario lists the pushes, so
 every item is distinct and a scenario prints the same way every time.
 
-Which operations exist, how each is called and what signals "empty" is
-the :class:`~spec.stress.driver.Driver`'s to say (the standard protocol by
-default).  After the clients, one more client drains the target (see
-:mod:`spec.stress.drain`), in the same history.
+Which operations exist, how each is called, what signals "empty", what the
+items are and how an instance begins and ends is the
+:class:`~spec.stress.driver.Driver`'s to say (the standard protocol by
+default): every run makes its own instance, entered as the factory's
+lifecycle says, and cleans it up when the run ends.  After the clients, one
+more client drains the target (see :mod:`spec.stress.drain`), in the same
+history.
 
 * On threads (:func:`run_threads`), the start runs in the calling thread
   under the check's :class:`~spec._core.deadline.Deadline`; then one thread per
@@ -24,9 +27,10 @@ default).  After the clients, one more client drains the target (see
 
 A call that raises what the contract does not allow (anything from
 ``push``, ``len`` and ``bool``; anything but the empty signal from ``pop`` and
-``peek``) stops
-the run with :class:`RunFailed`; a call that does not return in time stops
-it with :class:`RunHung`.  Both carry the history recorded so far.
+``peek``) stops the run with :class:`RunFailed`, and so does a cleanup that
+raises; a call that does not return in time stops it with :class:`RunHung`.
+Both carry the history recorded so far.  A run that failed is reported as it
+failed, whatever its cleanup does.
 """
 
 from __future__ import annotations
@@ -34,23 +38,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import inspect
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
+from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 from spec._core import journal
 from spec._core.checker import describe_exception
 from spec._core.deadline import Deadline, TargetHung
+from spec._core.lifecycle import enter, enter_async
 from spec._core.program import guarded, show, type_name
 from spec._core.signals import theirs
 from spec.linearize import History, Raised, Recorder
 from spec.stress.drain import describe, drain
-from spec.stress.driver import STANDARD, Driver
+from spec.stress.driver import EMPTY, STANDARD, Driver
 
-__all__ = ["Call", "RunFailed", "RunHung", "Scenario", "run_asyncio", "run_threads"]
+__all__ = ["Call", "RunFailed", "RunHung", "Scenario", "cleaned_up", "run_asyncio", "run_threads"]
 
 # Client numbers: the sequential start is client 0, the parallel clients 1, 2 ...
 _START = 0
@@ -64,8 +71,12 @@ class Call:
     item: int | None = None
 
     def source(self, var: str, driver: Driver = STANDARD) -> str:
-        """How the call reads in Python (``q.push(3)``, ``len(q)``)."""
+        """How the call reads in Python (``q.push(3)``, ``len(q)``, ``q.put(b'3')``)."""
         return driver.source(self.name, var, self.item)
+
+    def input(self, driver: Driver) -> object:
+        """What a history records as the call's input: the item pushed, in the driver's kind."""
+        return None if self.item is None else driver.item(self.item)
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,7 @@ class Scenario:
         ``opens``: the factory takes the directory to open the target in.
         """
         start, clients = self.calls()
-        made = f"{var} = {name}({'directory' if opens else ''})"
+        made = f"{var} = {driver.lifecycle.source(name, 'directory' if opens else '')}"
         lines = [made, *(c.source(var, driver) for c in start), f"# then, at once, one {together} each:"]
         lines += [f"#   {n}: " + "; ".join(c.source(var, driver) for c in calls) for n, calls in enumerate(clients, 1)]
         lines.append(f"# then, all done, client {len(clients) + 1} drains it: {describe(driver, var)}")
@@ -136,7 +147,7 @@ def _settle(call: Call, error: BaseException, var: str, client: int, driver: Dri
     ``IndexError``, whatever its type.
     """
     if call.name in ("pop", "peek") and driver.is_empty(error):
-        return Raised("IndexError"), ""
+        return EMPTY, ""
     raised = Raised(type_name(error))
     who = "the start" if client == _START else f"client {client}"
     return raised, f"{call.source(var, driver)} ({who}) raised {describe_exception(error)}"
@@ -144,6 +155,35 @@ def _settle(call: Call, error: BaseException, var: str, client: int, driver: Dri
 
 class _Refused(Exception):
     """A call raised something the contract does not allow (the message says what)."""
+
+
+def _closing_error(stack: ExitStack, deadline: Deadline) -> BaseException | None:
+    """What closing ``stack`` under ``deadline`` raised (its hang included), if anything."""
+    try:
+        deadline.call(stack.close)
+    except TargetHung as exc:
+        return exc
+    except BaseException as exc:
+        return theirs(exc)
+    return None
+
+
+def cleaned_up(stack: ExitStack, deadline: Deadline, run: Callable[[], History]) -> History:
+    """``run()``, then ``stack`` closed under ``deadline``: the cleanup of the run's instance.
+
+    A cleanup that raises or hangs is a :class:`RunFailed`, with the run's
+    history; a run that failed is reported as it failed, its cleanup's
+    errors aside.
+    """
+    try:
+        result = run()
+    except BaseException:
+        _closing_error(stack, deadline)
+        raise
+    error = _closing_error(stack, deadline)
+    if error is not None:
+        raise RunFailed(f"cleaning up after the run raised {describe_exception(error)}", result) from None
+    return result
 
 
 class _Foreign:
@@ -172,19 +212,39 @@ def _own(output: object) -> object:
     return output if type(output) in _PLAIN else _Foreign(output)
 
 
+def _recorded(driver: Driver, operation: str, value: object) -> object:
+    """What the history records for ``operation`` returning ``value``: the empty signal, a plain value, or its text."""
+    output = driver.output(operation, value)
+    return output if output is EMPTY else _own(output)
+
+
 def run_threads(
     factory: Callable[[], Any], scenario: Scenario, deadline: Deadline, var: str, *, driver: Driver = STANDARD
 ) -> History:
-    """Run ``scenario`` on threads against a fresh ``factory()``, then drain it; return the history.
+    """Run ``scenario`` on threads against a fresh instance of ``factory``, then drain it; return the history.
 
     Raises :class:`RunFailed` or :class:`RunHung` (see the module docstring).
     """
+    stack = ExitStack()
+    run = functools.partial(_run_threads, stack, factory, scenario, deadline, var=var, driver=driver)
+    return cleaned_up(stack, deadline, run)
+
+
+def _run_threads(
+    stack: ExitStack,
+    factory: Callable[[], Any],
+    scenario: Scenario,
+    deadline: Deadline,
+    *,
+    var: str,
+    driver: Driver,
+) -> History:
     recorder = Recorder()
     start, clients = scenario.calls()
     seconds = deadline.seconds
     refused: list[str] = []
     try:
-        target = _make(factory, deadline.call)
+        target = _make(factory, deadline.call, lambda: enter(stack, factory, driver.lifecycle))
         for call in start:
             _call_sync(recorder, target, call, client=_START, var=var, run=deadline.call, driver=driver)
     except TargetHung as hung:
@@ -248,24 +308,26 @@ def _direct(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
-def _make(factory: Callable[[], Any], run: Callable[..., Any]) -> Any:
-    """A fresh target; :class:`_Refused` if the factory raises."""
+def _make(factory: Callable[..., Any], run: Callable[..., Any], make: Callable[[], Any]) -> Any:
+    """A fresh target, ``run(make)``; :class:`_Refused` if making it raises."""
     try:
-        return run(factory)
+        return run(make)
     except BaseException as exc:
         error = theirs(exc)
-        name = guarded(getattr, factory, "__qualname__", None, default=None) or show(factory)
-        raise _Refused(f"{name}() raised {describe_exception(error)}") from None
+        raise _Refused(f"{_name(factory)}() raised {describe_exception(error)}") from None
+
+
+def _name(factory: Callable[..., Any]) -> str:
+    return guarded(getattr, factory, "__qualname__", None, default=None) or show(factory)
 
 
 def _call_sync(
     recorder: Recorder, target: Any, call: Call, *, client: int, var: str, run: Callable[..., Any], driver: Driver
 ) -> object:
-    args = () if call.item is None else (call.item,)
-    token = recorder.begin(client, call.name, call.item)
+    token = recorder.begin(client, call.name, call.input(driver))
     refused = ""
     try:
-        output = _own(run(driver.call, call.name, target, *args))
+        output = _recorded(driver, call.name, run(driver.call, call.name, target, call.item))
     except BaseException as exc:
         output, refused = _settle(call, theirs(exc), var, client, driver)
     recorder.end(token, output)
@@ -349,6 +411,44 @@ def _first(n: int) -> int:
     return 0
 
 
+async def _made(factory: Callable[..., Any], making: Coroutine[Any, Any, Any]) -> Any:
+    """The instance ``making`` makes; :class:`_Refused` if it raises."""
+    try:
+        return await making
+    except (GeneratorExit, asyncio.CancelledError):  # this task is being closed or cancelled
+        raise
+    except BaseException as exc:
+        error = theirs(exc)
+        raise _Refused(f"{_name(factory)}() raised {describe_exception(error)}") from None
+
+
+async def _aclosing_error(stack: AsyncExitStack) -> BaseException | None:
+    """What closing ``stack`` raised, if anything."""
+    try:
+        await stack.aclose()
+    except (GeneratorExit, asyncio.CancelledError):
+        raise
+    except BaseException as exc:
+        return theirs(exc)
+    return None
+
+
+async def _cleaned_up_async(run: Callable[[AsyncExitStack], Coroutine[Any, Any, None]]) -> None:
+    """:func:`cleaned_up`, on the run's event loop: ``run(stack)``, then ``stack`` closed.
+
+    A cleanup that raises is :class:`_Refused`, once the run went well.
+    """
+    stack = AsyncExitStack()
+    try:
+        await run(stack)
+    except BaseException:
+        await _aclosing_error(stack)
+        raise
+    error = await _aclosing_error(stack)
+    if error is not None:
+        raise _Refused(f"cleaning up after the run raised {describe_exception(error)}") from None
+
+
 async def _limited(main: Callable[[], Coroutine[Any, Any, None]], seconds: float | None) -> None:
     # main() is made here, inside the loop, so that a run stopped before
     # this task starts leaves no coroutine that was never awaited.
@@ -357,12 +457,12 @@ async def _limited(main: Callable[[], Coroutine[Any, Any, None]], seconds: float
 
 async def _call_async(recorder: Recorder, target: Any, call: Call, *, client: int, var: str, driver: Driver) -> object:
     """:func:`_call_sync` for a task: the call is awaited when it gives an awaitable."""
-    token = recorder.begin(client, call.name, call.item)
+    token = recorder.begin(client, call.name, call.input(driver))
     try:
-        output = driver.call(call.name, target, *(() if call.item is None else (call.item,)))
+        output = driver.call(call.name, target, call.item)
         if inspect.isawaitable(output):
             output = await output
-        output = _own(output)
+        output = _recorded(driver, call.name, output)
     except (GeneratorExit, asyncio.CancelledError):  # this task is being closed or cancelled
         raise
     except BaseException as exc:
@@ -398,8 +498,8 @@ def run_asyncio(
         for call in calls:
             await one(number, call, target)
 
-    async def main() -> None:
-        target = _make(factory, _direct)
+    async def run(stack: AsyncExitStack) -> None:
+        target = await _made(factory, enter_async(stack, factory, driver.lifecycle))
         await client(_START, start, target)
         await asyncio.gather(*(client(n, calls, target) for n, calls in enumerate(clients, 1)))
         plan = drain(driver, scenario.pushes)
@@ -410,6 +510,17 @@ def run_asyncio(
 
     # Each call has its time limit: the scenario's, the start's, and the drain's (at most 5 more than pushes).
     limit = None if seconds is None else seconds * (1 + scenario.size + scenario.pushes + 5)
+    _on_chosen_loop(functools.partial(_cleaned_up_async, run), choose, limit, recorder)
+    return recorder.history()
+
+
+def _on_chosen_loop(
+    main: Callable[[], Coroutine[Any, Any, None]], choose: Callable[[int], int], limit: float | None, recorder: Recorder
+) -> None:
+    """Run ``main()`` on a :class:`_ChosenOrderLoop` within ``limit`` seconds; ``recorder`` holds the history so far.
+
+    Raises :class:`RunFailed` or :class:`RunHung`, or the chooser's own error.
+    """
     loop = _ChosenOrderLoop(choose)
     # A TargetHung raised into a callback that is not a task's step would be
     # logged by the loop and swallowed; the deadline fires again until a task
@@ -433,4 +544,3 @@ def run_asyncio(
             loop.unwind(1.0 if limit is None else limit)
         finally:
             loop.close()
-    return recorder.history()
