@@ -108,6 +108,15 @@ def test_a_hang_in_a_campaign_is_shown_as_the_oracle_shows_it(project: Path) -> 
     assert "did not return within 0.2 s" in run.out
 
 
+def test_a_violation_with_nothing_expected_is_shown_without_it(project: Path) -> None:
+    # The channel's independence probe states what it saw, with no expected and actual value.
+    target = "channel=spec.known_bad.channel:ClassLevelItems"
+    run = run_pytest("--contract", target, "--contract-database", "db", cwd=project)
+    assert run.code == 1, run.out
+    assert "CH6 (independence)" in run.out
+    assert "expected:" not in run.out
+
+
 def test_a_nondeterministic_target_in_a_campaign_gets_hypothesis_own_report(project: Path) -> None:
     # Wrong the first time only: Hypothesis cannot replay the failure and says so.
     (project / "flaky.py").write_text(

@@ -24,8 +24,8 @@ Three ways to run the clients:
   the oracle draws (see :mod:`spec.stress.run`).  Each scenario runs
   ``runs`` times, each time in an interleaving drawn from a seed that is
   part of the example: a failure happens again, the same way, on a rerun
-  with the same ``--seed``.  For targets whose methods are coroutines
-  (``async def``).
+  with the same ``--seed``.  The default, and the only mode, for a target
+  with a coroutine method (``async def``) or an async factory.
 * ``processes``: one process per client (:mod:`spec.stress.procs`), sharing
   an instance handed to them (a ``multiprocessing.Queue``) or opening the
   same files (a factory that takes a directory).  Like threads, a race
