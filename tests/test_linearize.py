@@ -634,6 +634,11 @@ def test_cli_linearize_takes_a_model_of_ones_own(tmp_path: Path) -> None:
     run = run_cli("linearize", str(history), "--model", "tests.test_linearize:Counter")
     assert run.code == 0
     assert run.out.startswith(f"{history}: LINEARIZABLE: 2 operations, model counter, ")
+    run = run_cli("linearize", str(history), "--model", "tests.no_such_module:Counter")
+    assert run.code == 2
+    assert run.err.startswith("python -m spec: error: ")
+    assert "tests.no_such_module" in run.err
+    assert run.err.count("\n") == 1
 
 
 def test_models_are_named_by_name_or_by_target() -> None:
