@@ -29,6 +29,7 @@ from spec.linearize import (
 from spec.linearize.budget import Budget, OutOfBudget, resident_memory
 from spec.linearize.models import GuardedModel
 from tests._support import run_cli
+from tests.test_linearize import Counter
 
 op = Operation
 
@@ -179,19 +180,6 @@ def test_the_budget_timer_does_not_raise_where_the_exception_would_be_lost() -> 
 
 
 # -- models of one's own that misbehave -------------------------------------------------------------------------
-
-
-class Counter(Model[int]):
-    name = "counter"
-    operations = frozenset({"incr", "get"})
-
-    def initial(self) -> int:
-        return 0
-
-    def step(self, state: int, op: Operation) -> tuple[bool, int]:
-        if op.name == "incr":
-            return True, state + 1
-        return op.output == state, state
 
 
 class Loops(Counter):
