@@ -112,6 +112,22 @@ def test_worker_thread_when_an_outer_timer_is_armed() -> None:
         signal.signal(signal.SIGALRM, old)
 
 
+def test_a_deadline_ends_its_idle_worker_thread_when_it_ends() -> None:
+    def workers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "spec-deadline-worker"]
+
+    before = set(workers())
+
+    def use_one() -> list[threading.Thread]:
+        with Deadline(5.0) as deadline:
+            assert deadline.call(sum, [1, 2]) == 3
+            return [t for t in workers() if t not in before]
+
+    (worker,) = in_thread(use_one)
+    worker.join(30)
+    assert not worker.is_alive()
+
+
 def test_the_alarm_lets_a_garbage_collector_callback_finish() -> None:
     # An exception raised in a gc callback is lost, so the alarm waits for its
     # next tick there; anywhere else it raises.

@@ -584,7 +584,9 @@ def test_the_fast_paths_for_plain_maps_read_what_the_full_reader_reads(text: str
     if len(canonical) == count:
         assert [_key(event) for event in _canonical_maps(canonical, None)] == [_key(event) for event in full]
     assert [_key(event) for event in _flat_maps(flat, None)] == [_key(event) for event in full]
-    assert list(_operations(full, "absent")) == list(histories.parse_edn(text))
+    # By repr: an operation holding NaN equals another only if it is the same
+    # NaN object, which 3.13's reader and this one need not share.
+    assert list(map(repr, _operations(full, "absent"))) == list(map(repr, histories.parse_edn(text)))
 
 
 def _key(event: tuple[Any, ...]) -> Any:

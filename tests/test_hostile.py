@@ -128,9 +128,11 @@ SUPERVISED = {
         "stress queue T:HoldsTheGil --seed 0 --timeout 0.3 --mode threads", 1, "HoldsTheGil: HANGS"
     ),
     # 2 s on an idle machine, 43 s once under the whole suite's load: the bound
-    # is there to tell an answer from the 600 s budget running out.
+    # is there to tell an answer from the 600 s budget running out.  Under load
+    # the unwinding can outlast the grace the supervisor gives the child's own
+    # time limit, and then the supervisor ends the child: either way it hangs.
     "recursion limit raised": case(
-        "check queue T:RecursesDeeply --seed 0 --timeout 0.5", 1, "q.pop() did not return within 0.5 s", 150
+        "check queue T:RecursesDeeply --seed 0 --timeout 0.5", 1, "did not return within 0.5 s", 150
     ),
     "import sleeps": case(
         "check queue tests.hostile.sleeps_at_import:Queue --budget 1.5",

@@ -634,6 +634,10 @@ def test_cli_linearize_takes_a_model_of_ones_own(tmp_path: Path) -> None:
     run = run_cli("linearize", str(history), "--model", "tests.test_linearize:Counter")
     assert run.code == 0
     assert run.out.startswith(f"{history}: LINEARIZABLE: 2 operations, model counter, ")
+    broken = tmp_path / "broken_model.py"
+    broken.write_text('raise RuntimeError("broken")\n')
+    run = run_cli("linearize", str(history), "--model", f"{broken}:Model")
+    assert (run.code, run.err) == (2, f"python -m spec: error: importing '{broken}' raised RuntimeError: broken\n")
 
 
 def test_models_are_named_by_name_or_by_target() -> None:

@@ -137,7 +137,9 @@ def _linearize(args: argparse.Namespace) -> int:
     doing = "loading the model"
     try:
         with budget.armed():
-            model = _load_within(args.model)
+            # A time limit that runs out during the import is the oracle's own
+            # signal: loading passes it on (spec._core.signals.theirs).
+            model = load_model(args.model)
             doing = "reading the history"
             text = read_text(args.file, budget)
             format = format_of(args.file, text, args.format)
@@ -157,20 +159,6 @@ def _linearize(args: argparse.Namespace) -> int:
 
 
 _LIMITS = {"time": "time limit (--timeout)", "memory": "memory limit (--max-memory)"}
-
-
-def _load_within(name: str) -> Model[Any]:
-    """:func:`load_model`, but a time limit that runs out while the module is imported stays the time limit's.
-
-    (Loading a target turns whatever its import raises into a
-    :class:`TargetError`: so does the time limit's own signal.)
-    """
-    try:
-        return load_model(name)
-    except TargetError as exc:
-        if isinstance(exc.__context__, OutOfBudget):
-            raise exc.__context__ from None
-        raise
 
 
 def _configured(model: Model[Any], args: argparse.Namespace, format: str) -> Model[Any]:

@@ -65,18 +65,11 @@ class TargetHung(OracleSignal):
         self.seconds = seconds
 
 
-def _nothing() -> None:
-    return None
-
-
-# The box of the job that tells a worker to end (see _Worker.stop).
-_STOP: list[tuple[bool, Any]] = []
-
-
 class _Worker:
     """A daemon thread that runs one call at a time for :class:`Deadline`."""
 
-    _jobs: queue.SimpleQueue[tuple[Callable[[], Any], list[tuple[bool, Any]], threading.Event]]
+    # A job, or None: the deadline is done with this worker (see stop()).
+    _jobs: queue.SimpleQueue[tuple[Callable[[], Any], list[tuple[bool, Any]], threading.Event] | None]
 
     def __init__(self) -> None:
         self._jobs = queue.SimpleQueue()
@@ -84,9 +77,10 @@ class _Worker:
 
     def _serve(self) -> None:
         while True:
-            job, box, done = self._jobs.get()
-            if box is _STOP:
+            item = self._jobs.get()
+            if item is None:
                 return
+            job, box, done = item
             try:
                 box.append((True, job()))
             except BaseException as exc:  # handed back to the caller, re-raised there
@@ -95,7 +89,7 @@ class _Worker:
 
     def stop(self) -> None:
         """End the thread once it has run the calls it was given (a deadline that is done with it)."""
-        self._jobs.put((_nothing, _STOP, threading.Event()))
+        self._jobs.put(None)
 
     def run(self, job: Callable[[], T], seconds: float) -> T:
         box: list[tuple[bool, Any]] = []

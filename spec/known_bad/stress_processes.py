@@ -138,6 +138,10 @@ class SQLiteQueue:
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS queue (id INTEGER PRIMARY KEY AUTOINCREMENT, item BLOB)")
 
+    def __del__(self) -> None:
+        # Python 3.13 warns (ResourceWarning) about a connection left open.
+        self.connection.close()
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes the database's write lock at once, so that
