@@ -189,8 +189,11 @@ def test_hostile_target_gets_a_verdict_from_the_supervisor(name: str) -> None:
     if name == "SIGKILL":  # the last program that was running, as the journal recorded it
         snippet = run.out.split("as Python against your target:\n", 1)[1].split("\nrerun: ", 1)[0]
         lines = [line.strip() for line in snippet.splitlines()[:-1]]  # the last line counts programs
-        assert lines[:3] == ["from contextlib import suppress", f"from {T} import KillsItself", "q = KillsItself()"]
-        assert re.fullmatch(r"(other_)?q\.pop\(\)", lines[-2])  # the bulk rules and a second instance pop too
+        assert f"from {T} import KillsItself" in lines
+        assert lines[lines.index(f"from {T} import KillsItself") + 1] == "q = KillsItself()"
+        # The bulk rules, the final read and a second instance pop too: a pop
+        # in a bulk step's loop is named after a comment.
+        assert re.fullmatch(r"(other_)?q\.pop\(\)", lines[-2])
         assert lines[-1] == "# the process was killed by SIGKILL here"
         assert f"rerun: python -m spec check queue {T}:KillsItself --seed 0" in run.out
 

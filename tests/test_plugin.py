@@ -146,7 +146,7 @@ def test_a_file_target_given_from_a_subfolder_reruns_from_the_rootdir(project: P
     assert run.code == 1, run.out
     assert "queue: sub/deeper/bad.py:Lifo: VIOLATED" in run.out
     check = rerun_line(run.out, "python")
-    assert check[4:] == ["queue", "sub/deeper/bad.py:Lifo", "--seed", check[-1]]
+    assert check[4:] == ["queue", "sub/deeper/bad.py:Lifo", "--seed", check[7], "--max-examples", "50"]
     rerun = rerun_line(run.out, "pytest")
     assert rerun[1:5] == ["--contract", "queue=sub/deeper/bad.py:Lifo", "--contract-max-examples", "50"]
     # Both lines work from the rootdir.

@@ -7,6 +7,7 @@ import dataclasses
 import pickle
 import queue
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar
 
@@ -274,6 +275,33 @@ def test_runners_report_what_the_target_does_wrong() -> None:
         run_asyncio(Refuses, scenario, lambda n: 0, None, "q")
     with pytest.raises(RunFailed, match=r"^the event loop stopped: Event loop stopped before Future completed.$"):
         run_asyncio(StopsTheLoop, scenario, lambda n: 0, None, "q")
+
+
+def cleanup_hangs() -> Iterator[LockedQueue]:
+    yield LockedQueue()
+    time.sleep(3600)  # stands for a cleanup that never returns: the time limit stops it
+
+
+async def making_hangs() -> AsyncIterator[LockedQueue]:
+    await asyncio.Event().wait()  # never set: the run's time limit cancels it
+    yield LockedQueue()  # pragma: no cover  (never reached)
+
+
+async def async_cleanup_hangs() -> AsyncIterator[LockedQueue]:
+    yield LockedQueue()
+    await asyncio.Event().wait()  # never set: the run's time limit cancels it
+
+
+def test_a_making_or_a_cleanup_that_hangs_is_a_hang_of_the_run() -> None:
+    scenario = Scenario(("push",), (("pop",),))
+    generator = dataclasses.replace(STANDARD, lifecycle=Lifecycle.GENERATOR)
+    async_generator = dataclasses.replace(STANDARD, lifecycle=Lifecycle.ASYNC_GENERATOR)
+    with Deadline(QUICK) as deadline, pytest.raises(RunHung, match=r"^cleaning up after the run did not") as hung:
+        run_threads(cleanup_hangs, scenario, deadline, "q", driver=generator)
+    assert [op.output for op in hung.value.history][:2] == [None, 1]  # then the drain
+    for factory in (making_hangs, async_cleanup_hangs):
+        with pytest.raises(RunHung, match=r"^the tasks did not finish within"):
+            run_asyncio(factory, scenario, lambda n: 0, QUICK, "q", driver=async_generator)
 
 
 def _value_error_queue() -> type[LockedQueue]:

@@ -51,7 +51,29 @@ def test_the_journal_rebuilds_the_last_program() -> None:
     )
     assert (seen.target, seen.seed, seen.begun, seen.status) == ("queue mod:Q", 7, 2, None)
     assert seen.program() == ("import inspect", "from mod import Q", "q = Q()", "q.push(1)", "q.pop()")
-    assert [limit for _, limit in seen.calls] == [5.0]
+    assert [limit for _, limit, _ in seen.calls] == [5.0]
+
+
+def test_a_call_a_bulk_step_makes_is_named_after_the_program() -> None:
+    seen = records(
+        "program 1 begin from mod import Q",
+        "program 1 add q = Q()",
+        "doing q.pop()",
+        "call 5.0",
+        "return",
+        "doing q.pop()",
+        "call 5.0",
+    )
+    assert seen.program() == (
+        "from mod import Q",
+        "q = Q()",
+        "# ... the calls of a bulk step before this one (not shown), then:",
+        "q.pop()",
+    )
+    # A call that the program shows (no doing record before it) ends it as it is.
+    assert records(
+        "program 1 begin from mod import Q", "program 1 add q.pop()", "doing x", "call 1", "return", "call 1"
+    ).program() == ("from mod import Q", "q.pop()")
 
 
 def test_the_journal_rebuilds_a_program_put_under_blocks() -> None:

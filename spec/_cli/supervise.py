@@ -48,6 +48,7 @@ from spec._core import journal
 from spec._core.checker import describe_exception
 from spec._core.clauses import Violation
 from spec._core.errors import SpecError
+from spec._core.oracle import budget_of
 from spec._core.registry import get_contract
 from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
 
@@ -154,7 +155,8 @@ class _Journal:
     programs: dict[int, _Program] = field(default_factory=dict)
     last: int | None = None  # the program changed last
     begun: int = 0
-    calls: list[tuple[float, float | None]] = field(default_factory=list)  # (began, limit), innermost last
+    calls: list[tuple[float, float | None, str]] = field(default_factory=list)  # (began, limit, doing), innermost last
+    doing: str = ""  # the statement the next call runs, if the program does not show it
     seed: int | None = None
     target: str = ""
     scenario: str = ""
@@ -176,7 +178,10 @@ class _Journal:
             key_text, op, text = rest.split(" ", 2)
             self._program(int(key_text), op, journal.unescape(text))
         elif kind == "call":
-            self.calls.append((time.monotonic(), None if rest == "-" else float(rest)))
+            self.calls.append((time.monotonic(), None if rest == "-" else float(rest), self.doing))
+            self.doing = ""
+        elif kind == "doing":
+            self.doing = journal.unescape(rest)
         elif kind == "return":
             del self.calls[-1:]
         elif kind in ("out", "err"):
@@ -207,12 +212,23 @@ class _Journal:
         self.last = key
 
     def program(self) -> tuple[str, ...]:
-        """The program that ran last, as a snippet: imports, preamble, statements."""
-        return () if self.last is None else self.programs[self.last].lines()
+        """The program that ran last, as a snippet: imports, preamble, statements.
+
+        A call in flight that a bulk step made (``doing``) ends it, after a
+        comment that the step's earlier calls are not shown.
+        """
+        if self.last is None:
+            return ()
+        program = self.programs[self.last]
+        doing = self.calls[-1][2] if self.calls else ""
+        if not doing:
+            return program.lines()
+        body = [*program.body, "# ... the calls of a bulk step before this one (not shown), then:", doing]
+        return _Program(program.imports, program.preamble, body, program.before, program.after).lines()
 
     def overdue(self, now: float) -> float | None:
         """The time limit of a call that has outlived it by more than :data:`GRACE`, if any."""
-        for began, limit in self.calls:
+        for began, limit, _ in self.calls:
             if limit is not None and now - began > limit + max(GRACE, limit):
                 return limit
         return None
@@ -351,6 +367,7 @@ def _verdict(args: argparse.Namespace, seen: _Journal, ending: _Ending, seconds:
         examples=seen.begun,
         seconds=seconds,
         seed=seen.seed,
+        budget=budget_of(args.max_examples, args.timeout),
     )
     emit(report.format())
     return EXIT_VIOLATED

@@ -12,6 +12,9 @@ the parent informed as it goes, *before* each step runs, through one
   the statements are put under and followed by);
 * ``call SECONDS`` / ``return``: a call into the target began, with its time
   limit (``-`` for none), or ended;
+* ``doing TEXT``: the statement the next call runs, when it is not yet in the
+  program: a bulk step makes thousands of calls and writes them as one loop
+  only when it ends;
 * ``seed``, ``phase``, ``out``, ``err``, ``exit``: the seed of the search, what
   the oracle is doing (``import``, ``search``), and the command's output and
   exit status, sent at the end instead of printed, so that a target that
@@ -34,6 +37,7 @@ __all__ = [
     "escape",
     "note",
     "note_call",
+    "note_doing",
     "note_program",
     "note_return",
     "start",
@@ -117,6 +121,12 @@ def note_program(key: int, op: str, text: str) -> None:
     """Record a change to program ``key`` (see the module docstring); it is sent with the next call."""
     if (journal := _Open.journal) is not None:
         journal.hold(f"program {key} {op} {escape(text)}")
+
+
+def note_doing(text: str) -> None:
+    """Record the statement the next call runs, which its program does not show yet; sent with the call."""
+    if (journal := _Open.journal) is not None:
+        journal.hold(f"doing {escape(text)}")
 
 
 def note_call(seconds: float | None) -> None:

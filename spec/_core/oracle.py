@@ -46,7 +46,7 @@ from spec._core.report import ClauseResult, ClauseStatus, Report, Verdict
 from spec._core.signals import theirs, watch_interrupts
 from spec._core.target import ref_for, resolve_target
 
-__all__ = ["DEFAULT_TIMEOUT", "bind", "check", "require", "search_settings", "with_keywords"]
+__all__ = ["DEFAULT_TIMEOUT", "bind", "budget_of", "check", "require", "search_settings", "with_keywords"]
 
 DEFAULT_TIMEOUT = 5.0
 """Seconds a single call into the target may take before it counts as hung."""
@@ -117,7 +117,16 @@ def check(
         shrunk=shrunk,
         seconds=seconds,
         seed=seed,
+        budget=budget_of(max_examples, timeout),
     )
+
+
+def budget_of(max_examples: int | None, timeout: float | None) -> tuple[tuple[str, str], ...]:
+    """The budget a rerun must repeat: the example count if given, the time limit if not the default."""
+    budget = [] if max_examples is None else [("max_examples", str(max_examples))]
+    if timeout != DEFAULT_TIMEOUT:
+        budget.append(("timeout", "None" if timeout is None else f"{timeout:g}"))
+    return tuple(budget)
 
 
 def bind(
@@ -267,6 +276,7 @@ def _report(
     shrunk: bool,
     seconds: float,
     seed: int,
+    budget: tuple[tuple[str, str], ...],
 ) -> Report:
     results = []
     unjudged = contract.unjudged(binding.options)
@@ -304,4 +314,5 @@ def _report(
         importable=ref.importable,
         options=binding.options,
         notes=notes,
+        budget=budget,
     )

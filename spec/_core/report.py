@@ -81,6 +81,8 @@ class Report:
     largest: int = 0
     options: Options = field(default_factory=Options)
     notes: tuple[str, ...] = ()
+    budget: tuple[tuple[str, str], ...] = ()
+    """The search's budget as given, ``(keyword, value)`` (``("timeout", "30")``), for :attr:`rerun`."""
 
     @property
     def ok(self) -> bool:
@@ -106,11 +108,13 @@ class Report:
     def rerun(self) -> str:
         """How to repeat this check exactly: a command, or a call when the target or an option has no name."""
         flags = self.options.command_line()
-        if self.importable and flags is not None:
+        budget = [(f"--{name.replace('_', '-')}", value) for name, value in self.budget]
+        if self.importable and flags is not None and all(value != "None" for _, value in budget):
             command = ["python -m spec check", self.contract, shlex.quote(self.target), "--seed", str(self.seed)]
-            return " ".join([*command, *map(shlex.quote, flags)])
+            return " ".join([*command, *(part for pair in budget for part in pair), *map(shlex.quote, flags)])
         target = repr(self.target) if self.importable else "<your factory>"
-        keywords = "".join(f", {k}" for k in [self.options.keywords()] if k)
+        keywords = "".join(f", {name}={value}" for name, value in self.budget)
+        keywords += "".join(f", {k}" for k in [self.options.keywords()] if k)
         return f"spec.check({self.contract!r}, {target}, seed={self.seed}{keywords})"
 
     @property

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
+from spec._core import journal
 from spec._core.deadline import TargetHung
 from spec._core.options import BY_VALUE, NUMBERED, Sentinel, number_of
 from spec._core.signals import theirs
@@ -153,6 +154,8 @@ class BulkRules(Judge):
 
     def _bulk_size(self, prefix: Callable[[], object], side: Side) -> int:
         """``len()`` of ``side`` in the fast path; -1 when it raised (the caller then judges it alone)."""
+        if journal.active():
+            journal.note_doing(self._src("len", var=side.var))
         try:
             size: int = self.binding.deadline.call(self._op(side.target, "len"))
         except BaseException as exc:
@@ -186,6 +189,7 @@ class BulkRules(Judge):
             for done, item in enumerate(batch.make(count)):
                 expr = f"{name}[{done}]"
                 source = self._src("push", expr, var=v)
+                journal.note_doing(source)
                 try:
                     call(push, item)
                 except BaseException as exc:
@@ -207,12 +211,16 @@ class BulkRules(Judge):
     @rule(to=sizes())
     def shrink(self, to: int) -> None:
         """Peek and pop until ``q`` holds ``to`` items (nothing if it holds that few already)."""
-        cls = type(self)
         side = self.main
         count = min(len(side.model) - to, self.bulk)
         if count <= 0:
             return
         self.bulk -= count
+        self._take_off(side, count)
+
+    def _take_off(self, side: Side, count: int) -> None:
+        """Peek and pop ``count`` items off ``side``, each checked, recorded as one loop."""
+        cls = type(self)
         done = 0
         body = "\n    ".join(self._taking(side))
 
@@ -255,6 +263,7 @@ class BulkRules(Judge):
             for done, item in enumerate(batch.make(times)):
                 self._peek_pop(side, prefix)
                 source = self._src("push", f"{name}[{done}]", var=v)
+                journal.note_doing(source)
                 try:
                     call(push, item)
                 except BaseException as exc:
@@ -303,6 +312,7 @@ class BulkRules(Judge):
         before: tuple[str, ...] = ()
         if has_peek:
             peek = self._src("peek", var=v)
+            journal.note_doing(peek)
             try:
                 peeked = call(self._op(side.target, "peek"))
             except BaseException as exc:
@@ -317,6 +327,7 @@ class BulkRules(Judge):
                 prefix(f"peeked = {peek}")
                 self._check_size(side, cls.peek_clause, 0, peek)
             before = (peek,)
+        journal.note_doing(pop)
         try:
             popped = call(self._op(side.target, "pop"))
         except BaseException as exc:

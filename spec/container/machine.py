@@ -85,17 +85,34 @@ class ContainerMachine(BulkRules):
             raise
 
     def teardown(self) -> None:
-        """Clean up every instance the program made, then close its event loop.
+        """Read what every instance still holds, then clean them up and close the event loop.
 
-        A cleanup that raises or hangs breaks the conduct clause, unless the
-        program has already failed (that failure is the one to report).
+        The final read (unless the program has already failed): each item
+        still held is peeked at and popped, in order, and checked, and then
+        one more ``pop`` must give the empty signal.  A fault that corrupts
+        items below the front (a ``push`` after a ``peek`` that overwrites
+        the item under it, a compaction that drops one) shows there, however
+        the program ended.  A cleanup that raises or hangs breaks the conduct
+        clause, unless the program has already failed (that failure is the
+        one to report).
         """
         # Programs that reach thousands of items are rare by design (they are
         # slow); targeting the size asks Hypothesis to spend part of its
         # budget on making the largest program found larger still.
         with contextlib.suppress(hypothesis.errors.InvalidArgument):  # driven outside a search
             hypothesis.target(float(self.largest), label="largest size")
-        self._clean_up()
+        try:
+            if sys.exc_info()[1] is None:
+                self._final_read()
+        finally:
+            self._clean_up()
+
+    def _final_read(self) -> None:
+        for side in (self.main, self.other):
+            if side is not None:
+                if side.model:
+                    self._take_off(side, len(side.model))
+                self._pop(side)
 
     def _clean_up(self) -> None:
         in_flight = sys.exc_info()[1] is not None

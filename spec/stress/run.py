@@ -171,8 +171,8 @@ def _closing_error(stack: ExitStack, deadline: Deadline) -> BaseException | None
 def cleaned_up(stack: ExitStack, deadline: Deadline, run: Callable[[], History]) -> History:
     """``run()``, then ``stack`` closed under ``deadline``: the cleanup of the run's instance.
 
-    A cleanup that raises or hangs is a :class:`RunFailed`, with the run's
-    history; a run that failed is reported as it failed, its cleanup's
+    A cleanup that raises is a :class:`RunFailed`, one that hangs a
+    :class:`RunHung`, with the run's history; a run that failed is reported as it failed, its cleanup's
     errors aside.
     """
     try:
@@ -181,6 +181,8 @@ def cleaned_up(stack: ExitStack, deadline: Deadline, run: Callable[[], History])
         _closing_error(stack, deadline)
         raise
     error = _closing_error(stack, deadline)
+    if isinstance(error, TargetHung):
+        raise RunHung(f"cleaning up after the run {error}", result) from None
     if error is not None:
         raise RunFailed(f"cleaning up after the run raised {describe_exception(error)}", result) from None
     return result
