@@ -46,7 +46,8 @@ class ContainerMachine(BulkRules):
     pushes an item pushed before (the very object); ``grow``, ``shrink`` and
     ``cycle`` push or pop up to thousands of items at once
     (:mod:`spec.container.bulk`); ``push_other`` and ``pop_other`` drive a
-    second live instance, interleaved with the first.
+    second live instance, interleaved with the first.  Every program ends
+    with the final read (:meth:`teardown`).
     """
 
     first: Any  # the probe's instance, kept alive to the end of the program

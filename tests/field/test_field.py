@@ -83,7 +83,7 @@ ROWS = (
     Row("queuelib", "check", "queue", "queuelib.queue:FifoMemoryQueue", _NONE, "holds"),
     Row("queuelib", "check", "stack", "queuelib.queue:LifoMemoryQueue", _NONE, "holds"),
     Row("queuelib", "check", "queue", f"{_T}:fifo_disk", _BYTES, "holds"),
-    Row("queuelib", "check", "stack", f"{_T}:lifo_disk", _BYTES, "VIOLATED S2 (peek)"),
+    Row("queuelib", "check", "stack", f"{_T}:lifo_disk", _BYTES, "VIOLATED S1 (LIFO)"),
     Row("queuelib", "check", "queue", f"{_T}:fifo_sqlite", _BYTES, "holds"),
     Row("queuelib", "check", "stack", f"{_T}:lifo_sqlite", _BYTES, "holds"),
     Row("queuelib", "stress", "queue", "queuelib.queue:FifoMemoryQueue", _NONE, "holds"),
