@@ -83,6 +83,8 @@ class Judge(ContractMachine):
     main: Side
     other: Side | None  # made by the first rule that drives it
     largest: int  # the most items q held in this program
+    _sources: dict[tuple[str, tuple[str, ...], str], str]  # _src's, per program
+    _ops: dict[tuple[int, str], tuple[object, Callable[..., Any]]]  # _op's, per program
 
     # -- calling the target through the plan -----------------------------------
 
@@ -94,7 +96,14 @@ class Judge(ContractMachine):
 
     def _src(self, part: str, *args: str, var: str = "") -> str:
         """How calling ``part`` reads in a snippet: ``q.push(x1)``, ``await q.put(x1)``, ``len(q)``."""
-        var = var or type(self).var
+        # Remembered: the bulk rules ask for the same few statements thousands of times a program.
+        key = (part, args, var)
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = self._render(part, args, var or type(self).var)
+        return source
+
+    def _render(self, part: str, args: tuple[str, ...], var: str) -> str:
         method = self.plan.methods[part]
         if method == Method("__len__"):
             return f"len({var})"
@@ -103,6 +112,16 @@ class Judge(ContractMachine):
 
     def _op(self, instance: Any, part: str) -> Callable[..., Any]:
         """A callable that calls ``part`` of ``instance`` (on the program's loop, awaited if a coroutine)."""
+        # Remembered per instance, as _src is; the entry keeps the instance
+        # alive, so that no other object takes its id during the program.
+        made = self._ops.get((id(instance), part))
+        if made is not None:
+            return made[1]
+        op = self._make_op(instance, part)
+        self._ops[id(instance), part] = (instance, op)
+        return op
+
+    def _make_op(self, instance: Any, part: str) -> Callable[..., Any]:
         method = self.plan.methods[part]
         session = self.session
         if method == Method("__len__"):

@@ -69,6 +69,7 @@ class ContainerMachine(BulkRules):
         super().__init__()
         binding = type(self).binding
         self.plan = binding.plan
+        self._sources, self._ops = {}, {}
         self.session = self.plan.session(binding.factory)
         imports, before, after = enclosure(self.plan.lifecycle, self.plan.on_loop)
         for line in imports:
