@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import queue
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from spec.container import prepare_container
 from spec.container.bulk import BATCHES, batches
 from spec.queue import QueueMachine
 from tests._support import replay_violation
+from tests.test_container import Store
 
 
 @contextlib.contextmanager
@@ -37,24 +37,6 @@ def driven(factory: Callable[[], Any], options: Options) -> Iterator[QueueMachin
             # Cleanup only: these tests catch a violation and go on, where
             # Hypothesis would stop the program; the final read has tests of its own.
             machine._clean_up()
-
-
-class Store:
-    """put / get_nowait / qsize, queue.Empty; no peek; copies what it is given."""
-
-    def __init__(self) -> None:
-        self.items: deque[Any] = deque()
-
-    def put(self, item: Any) -> None:
-        self.items.append(copy.deepcopy(item))
-
-    def get_nowait(self) -> Any:
-        if not self.items:
-            raise queue.Empty
-        return self.items.popleft()
-
-    def qsize(self) -> int:
-        return len(self.items)
 
 
 class Sized(Store):
