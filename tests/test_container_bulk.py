@@ -252,7 +252,6 @@ class OverwritesUnderAfterPeek(Store):
         return self.items[0]
 
 
-
 PEEKS = spec.make_options(map="push=put,pop=get_nowait,peek=peek,len=qsize", empty=queue.Empty)
 
 

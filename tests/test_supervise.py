@@ -138,6 +138,25 @@ def test_a_stress_run_that_dies_in_its_sequential_start_names_the_statement(caps
     assert out.endswith("rerun: python -m spec stress queue m:Q --seed 3\n")
 
 
+def test_the_rerun_line_of_a_killed_child_gives_its_options_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    given = {"map": "push=put,pop=take", "empty": "mymod.Empty", "without": "peek"}
+    seen = records("seed 3", "program 1 begin from m import Q", "program 1 add q = Q()")
+    died = _Ending("was killed by SIGKILL")
+    assert _verdict(args("check", contract="queue", target="m:Q", max_examples=50, **given), seen, died, 1.0) == 1
+    # mymod is not imported: the supervising process runs nothing the target names.
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "rerun: python -m spec check queue m:Q --seed 3 --max-examples 50 "
+        "--map push=put,pop=take --empty mymod.Empty --without peek"
+    )
+    seen = records("seed 4", "scenario q = Q()\\nq.put(1)")
+    stress = args("stress", kind="queue", target="m:Q", mode="threads", items="module:strategy x", **given)
+    assert _verdict(stress, seen, died, 1.0) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "rerun: python -m spec stress queue m:Q --mode threads --seed 4 --map push=put,pop=take "
+        "--empty mymod.Empty --items 'module:strategy x' --without peek"
+    )
+
+
 def test_signals_are_named() -> None:
     assert _signal_name(9) == "SIGKILL"
     assert _signal_name(99) == "signal 99"

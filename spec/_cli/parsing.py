@@ -162,6 +162,12 @@ def contract_options() -> Parser:
     return parser
 
 
+def option_flags(args: argparse.Namespace) -> tuple[str, ...]:
+    """The contract options ``args`` gave, as the flags that give them again, unresolved (nothing imported)."""
+    given = ((flag.flag, getattr(args, flag.name, None)) for flag in FLAGS)
+    return tuple(part for flag, text in given if text is not None for part in (flag, text))
+
+
 def options_of(args: argparse.Namespace) -> Options:
     """The contract options the command line gave (:class:`~spec.OptionError` if one is wrong).
 

@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from spec._cli.parsing import EXIT_ERROR, EXIT_VIOLATED, PROG, UsageError, emit
+from spec._cli.parsing import EXIT_ERROR, EXIT_VIOLATED, PROG, UsageError, emit, option_flags
 from spec._core import journal
 from spec._core.checker import describe_exception
 from spec._core.clauses import Violation
@@ -368,6 +368,7 @@ def _verdict(args: argparse.Namespace, seen: _Journal, ending: _Ending, seconds:
         seconds=seconds,
         seed=seen.seed,
         budget=budget_of(args.max_examples, args.timeout),
+        flags=option_flags(args),
     )
     emit(report.format())
     return EXIT_VIOLATED
@@ -379,5 +380,7 @@ def _stress_text(args: argparse.Namespace, scenario: Sequence[str], message: str
     lines.append("Scenario that was running (not shrunk: the process had to be stopped):")
     lines += [f"    {line}" for line in scenario]
     lines.append(f"{seconds:.2f} s, seed {seed}")
-    lines.append(f"rerun: {PROG} stress {args.kind} {shlex.quote(args.target)} --seed {seed}")
+    mode = () if getattr(args, "mode", None) is None else ("--mode", args.mode)
+    command = ["stress", args.kind, args.target, *mode, "--seed", str(seed), *option_flags(args)]
+    lines.append(f"rerun: {PROG} {shlex.join(command)}")
     return "\n".join(lines)

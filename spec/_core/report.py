@@ -62,7 +62,9 @@ class Report:
     both in words, on the last line of a report that holds.  ``rerun`` says
     how to repeat the check with the same seed and ``options`` (a command when
     the target is ``importable`` by name and the options can be written as
-    flags, else a call); ``notes`` say what the options changed.
+    flags, else a call; ``flags``, when given, are the options' flags as typed,
+    for a report made without resolving them); ``notes`` say what the options
+    changed.
     """
 
     contract: str
@@ -83,6 +85,9 @@ class Report:
     notes: tuple[str, ...] = ()
     budget: tuple[tuple[str, str], ...] = ()
     """The search's budget as given, ``(keyword, value)`` (``("timeout", "30")``), for :attr:`rerun`."""
+    flags: tuple[str, ...] | None = None
+    """The options as command-line flags, when they were not resolved (a supervising process does not
+    import what they name); ``None``: :attr:`rerun` writes ``options``."""
 
     @property
     def ok(self) -> bool:
@@ -107,7 +112,7 @@ class Report:
     @property
     def rerun(self) -> str:
         """How to repeat this check exactly: a command, or a call when the target or an option has no name."""
-        flags = self.options.command_line()
+        flags = self.options.command_line() if self.flags is None else list(self.flags)
         budget = [(f"--{name.replace('_', '-')}", value) for name, value in self.budget]
         if self.importable and flags is not None and all(value != "None" for _, value in budget):
             command = ["python -m spec check", self.contract, shlex.quote(self.target), "--seed", str(self.seed)]
