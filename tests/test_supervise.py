@@ -11,13 +11,14 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from spec._cli.parsing import DEFAULTS
-from spec._cli.supervise import GRACE, _Ending, _Journal, _signal_name, _verdict
+from spec._cli.supervise import GRACE, _Ending, _Journal, _signal_name, _verdict, supervise
 from spec._core import journal
 from spec._core.errors import SpecError
 from spec._core.program import Program
@@ -30,6 +31,17 @@ def records(*lines: str) -> _Journal:
     for chunk in (text[:7], text[7:20], text[20:]):  # records span chunks
         seen.feed(chunk)
     return seen
+
+
+@pytest.fixture
+def boards() -> Iterator[tuple[journal.Board, journal.Board]]:
+    """A board as the child writes it and as the parent reads it: two mappings of one file."""
+    with tempfile.TemporaryFile() as shared:
+        os.ftruncate(shared.fileno(), journal.Board.SIZE)
+        written, read = journal.Board(shared.fileno()), journal.Board(shared.fileno())
+        yield written, read
+        written.map.close()
+        read.map.close()
 
 
 def test_the_journal_rebuilds_the_last_program() -> None:
@@ -45,35 +57,69 @@ def test_the_journal_rebuilds_the_last_program() -> None:
         "program 2 add len(q)",
         "program 2 cut 2",
         "program 2 add q.pop()",
-        "call 5.0",
         "garbage that is not a record",
         "program 3 add",
     )
     assert (seen.target, seen.seed, seen.begun, seen.status) == ("queue mod:Q", 7, 2, None)
     assert seen.program() == ("import inspect", "from mod import Q", "q = Q()", "q.push(1)", "q.pop()")
-    assert [limit for _, limit, _ in seen.calls] == [5.0]
 
 
-def test_a_call_a_bulk_step_makes_is_named_after_the_program() -> None:
-    seen = records(
-        "program 1 begin from mod import Q",
-        "program 1 add q = Q()",
-        "doing q.pop()",
-        "call 5.0",
-        "return",
-        "doing q.pop()",
-        "call 5.0",
-    )
+def test_a_call_a_bulk_step_makes_is_named_after_the_program(boards: tuple[journal.Board, journal.Board]) -> None:
+    child, parent = boards
+    seen = records("program 1 begin from mod import Q", "program 1 add q = Q()")
+    for _ in range(2):
+        child.doing("q.pop()")
+        child.begin(5.0)
+        seen.observe(parent.read(), 0.0)
+        child.end()
+    child.doing("q.pop()")
+    child.begin(5.0)
+    seen.observe(parent.read(), 1.0)
     assert seen.program() == (
         "from mod import Q",
         "q = Q()",
         "# ... the calls of a bulk step before this one (not shown), then:",
         "q.pop()",
     )
-    # A call that the program shows (no doing record before it) ends it as it is.
-    assert records(
-        "program 1 begin from mod import Q", "program 1 add q.pop()", "doing x", "call 1", "return", "call 1"
-    ).program() == ("from mod import Q", "q.pop()")
+    # A call that the program shows (no doing text before it) ends it as it is ...
+    child.end()
+    child.begin(1.0)
+    seen.observe(parent.read(), 2.0)
+    assert seen.program() == ("from mod import Q", "q = Q()")
+    # ... and so does a program between calls.
+    child.doing("q.pop()")
+    child.end()
+    seen.observe(parent.read(), 3.0)
+    assert (seen.calls, seen.program()) == ([], ("from mod import Q", "q = Q()"))
+
+
+def test_the_board_shows_nested_calls_and_the_doing_text_of_the_last_to_begin(
+    boards: tuple[journal.Board, journal.Board],
+) -> None:
+    child, parent = boards
+    assert parent.read() == journal.Calls()
+    child.end()  # a return whose call began before the journal: nothing to end
+    child.doing("q.push(b[0])")
+    child.begin(None)
+    assert parent.read() == journal.Calls(((1, None),), "q.push(b[0])")
+    child.doing("len(q)")
+    child.begin(0.5)
+    assert parent.read() == journal.Calls(((1, None), (2, 0.5)), "len(q)")
+    child.end()
+    assert parent.read() == journal.Calls(((1, None),), "len(q)")
+    for _ in range(journal.Board.SLOTS + 2):  # deeper than the board shows: counted, not shown
+        child.begin(1.0)
+    assert parent.read() == journal.Calls(((1, None), *((n, 1.0) for n in range(3, 10))))
+    for _ in range(journal.Board.SLOTS + 2):
+        child.end()
+    assert parent.read() == journal.Calls(((1, None),))
+    child.end()
+    assert parent.read() == journal.Calls()
+    child.doing("é" * journal.Board.SIZE)  # cut to what fits, whole characters or not
+    child.begin(1.0)
+    doing = parent.read().doing
+    assert doing.startswith("éé")
+    assert len(doing.encode()) <= journal.Board.SIZE
 
 
 def test_the_journal_rebuilds_a_program_put_under_blocks() -> None:
@@ -93,13 +139,49 @@ def test_the_journal_rebuilds_a_program_put_under_blocks() -> None:
     assert seen.program()[-2:] == ("        await q.put(1)", "asyncio.run(program())")
 
 
-def test_the_journal_knows_which_call_is_overdue() -> None:
-    seen = records("call -", "call 0.5", "call 2", "return", "return", "return", "return", "call 0.5")
-    assert len(seen.calls) == 1
-    began = seen.calls[0][0]
-    assert seen.overdue(began + 0.5 + GRACE / 2) is None
-    assert seen.overdue(began + 0.5 + GRACE + 0.01) == 0.5
-    assert records("call -").overdue(1e9) is None
+def test_a_call_is_on_the_board_after_the_statements_before_it_are_on_the_pipe() -> None:
+    with contextlib.ExitStack() as stack:
+        read_end, write_end = os.pipe()
+        stack.callback(os.close, read_end)
+        stack.callback(os.close, write_end)
+        shared = stack.enter_context(tempfile.TemporaryFile())
+        os.ftruncate(shared.fileno(), journal.Board.SIZE)
+        journal.start(write_end, shared.fileno())
+        stack.callback(journal.stop)
+        parent = journal.Board(shared.fileno())
+        stack.callback(parent.map.close)
+        program = Program(("from mod import Q",))
+        program.add("q = Q()")
+        journal.note_doing("q.push(b[0])")
+        journal.note_call(1.0)
+        assert records(*os.read(read_end, 65536).decode().splitlines()).program() == program.lines()
+        assert parent.read() == journal.Calls(((1, 1.0),), "q.push(b[0])")
+        journal.note_return()
+        journal.note_call(None)  # nothing held: nothing written
+        assert parent.read() == journal.Calls(((2, None),))
+        os.set_blocking(read_end, False)
+        with pytest.raises(BlockingIOError):
+            os.read(read_end, 1)
+
+
+def test_the_journal_knows_which_call_is_overdue(boards: tuple[journal.Board, journal.Board]) -> None:
+    child, parent = boards
+    seen = _Journal()
+    child.begin(None)
+    child.begin(0.5)
+    seen.observe(parent.read(), 10.0)
+    child.begin(2)
+    seen.observe(parent.read(), 11.0)
+    for _ in range(3):
+        child.end()
+    seen.observe(parent.read(), 12.0)
+    assert seen.overdue(1e9) is None
+    child.begin(0.5)
+    seen.observe(parent.read(), 13.0)
+    seen.observe(parent.read(), 14.0)  # the same call, seen again: it began when it was first seen
+    assert seen.calls == [(4, 13.0, 0.5)]
+    assert seen.overdue(13.0 + 0.5 + GRACE / 2) is None
+    assert seen.overdue(13.0 + 0.5 + GRACE + 0.01) == 0.5
     assert records().program() == ()
 
 
@@ -127,7 +209,8 @@ def test_a_death_outside_a_checked_program_is_a_spec_error() -> None:
 
 
 def test_a_stress_run_that_dies_in_its_sequential_start_names_the_statement(capsys: pytest.CaptureFixture[str]) -> None:
-    seen = records("seed 3", "scenario q = Q()\\nq.push(1)", "call 0.5")
+    seen = records("seed 3", "scenario q = Q()\\nq.push(1)")
+    seen.observe(journal.Calls(((1, 0.5),)), 0.0)
     code = _verdict(args("stress", kind="queue", target="m:Q"), seen, _Ending("was killed by SIGSEGV"), 2.0)
     assert code == 1
     out = capsys.readouterr().out
@@ -157,6 +240,15 @@ def test_the_rerun_line_of_a_killed_child_gives_its_options_as_typed(capsys: pyt
     )
 
 
+def test_no_room_for_the_board_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def full() -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    with pytest.raises(SpecError, match=r"^cannot make the file .* \(No space left on device\); --in-process runs"):
+        supervise(["check", "queue", "m:Q"], args("check", contract="queue", target="m:Q"))
+
+
 def test_signals_are_named() -> None:
     assert _signal_name(9) == "SIGKILL"
     assert _signal_name(99) == "signal 99"
@@ -182,7 +274,7 @@ def test_a_failure_of_the_oracle_in_the_child_is_one_line_and_the_child_ends() -
     )
     os.close(write_end)
     with os.fdopen(read_end) as pipe:
-        lines = [line for line in pipe.read().splitlines() if not line.startswith(("call ", "return"))]
+        lines = pipe.read().splitlines()
     assert (done.returncode, done.stdout, done.stderr) == (2, "", "")
     assert lines == [
         "err python -m spec: error: the oracle failed: ZeroDivisionError: integer division or modulo by zero"

@@ -5,7 +5,8 @@ child process (``python -m spec ... --journal-fd N``) unless ``--in-process``
 is given.  The child is the same command, run in-process, with three
 differences: it sends its output to the parent through a pipe instead of
 printing it, it journals every program and every call into the target before
-running them (:mod:`spec._core.journal`), and it runs under a memory limit
+running them (:mod:`spec._core.journal`: the programs on the pipe, the calls
+on a board of shared memory), and it runs under a memory limit
 (``--max-memory``, an address-space ``setrlimit``).  The parent holds the
 wall-clock budget of the whole run (``--budget``, import of the target
 included), stops a call that outlives its own time limit when the child's
@@ -39,6 +40,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +80,8 @@ def child(args: argparse.Namespace, run: Callable[[], int]) -> int:
     Its output and exit status go to the parent through the journal; then the
     process ends at once (see the module docstring).
     """
-    journal.start(args.journal_fd)
+    board = os.environ.get(_BOARD)
+    journal.start(args.journal_fd, int(board) if board else None)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(int(os.environ.get(_PARENT) or os.getppid()))
     _limit_memory(args.max_memory * 2**20)
@@ -98,6 +101,7 @@ def child(args: argparse.Namespace, run: Callable[[], int]) -> int:
 
 
 _PARENT = "SPEC_SUPERVISOR_PID"  # the supervising process's id, for its child
+_BOARD = "SPEC_SUPERVISOR_BOARD"  # the file descriptor of the journal's board, for the child
 _PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
@@ -155,8 +159,8 @@ class _Journal:
     programs: dict[int, _Program] = field(default_factory=dict)
     last: int | None = None  # the program changed last
     begun: int = 0
-    calls: list[tuple[float, float | None, str]] = field(default_factory=list)  # (began, limit, doing), innermost last
-    doing: str = ""  # the statement the next call runs, if the program does not show it
+    calls: list[tuple[int, float, float | None]] = field(default_factory=list)  # (number, began, limit), innermost last
+    doing: str = ""  # the statement the innermost call runs, if the program does not show it
     seed: int | None = None
     target: str = ""
     scenario: str = ""
@@ -177,13 +181,6 @@ class _Journal:
         if kind == "program":
             key_text, op, text = rest.split(" ", 2)
             self._program(int(key_text), op, journal.unescape(text))
-        elif kind == "call":
-            self.calls.append((time.monotonic(), None if rest == "-" else float(rest), self.doing))
-            self.doing = ""
-        elif kind == "doing":
-            self.doing = journal.unescape(rest)
-        elif kind == "return":
-            del self.calls[-1:]
         elif kind in ("out", "err"):
             self.output.append((kind == "err", journal.unescape(rest)))
         elif kind == "exit":
@@ -211,6 +208,12 @@ class _Journal:
                 del program.body[int(text) :]
         self.last = key
 
+    def observe(self, board: journal.Calls, now: float) -> None:
+        """Take what the board shows at ``now``: a call seen before keeps the time it was first seen."""
+        began = {number: time for number, time, _ in self.calls}
+        self.calls = [(number, began.get(number, now), limit) for number, limit in board.calls]
+        self.doing = board.doing
+
     def program(self) -> tuple[str, ...]:
         """The program that ran last, as a snippet: imports, preamble, statements.
 
@@ -220,7 +223,7 @@ class _Journal:
         if self.last is None:
             return ()
         program = self.programs[self.last]
-        doing = self.calls[-1][2] if self.calls else ""
+        doing = self.doing if self.calls else ""
         if not doing:
             return program.lines()
         body = [*program.body, "# ... the calls of a bulk step before this one (not shown), then:", doing]
@@ -228,7 +231,7 @@ class _Journal:
 
     def overdue(self, now: float) -> float | None:
         """The time limit of a call that has outlived it by more than :data:`GRACE`, if any."""
-        for began, limit, _ in self.calls:
+        for _, began, limit in self.calls:
             if limit is not None and now - began > limit + max(GRACE, limit):
                 return limit
         return None
@@ -236,21 +239,34 @@ class _Journal:
 
 def supervise(argv: Sequence[str], args: argparse.Namespace) -> int:
     """Run the command ``argv`` in a supervised child (see the module docstring); its exit status."""
+    try:
+        shared = tempfile.TemporaryFile()  # noqa: SIM115 (the with below closes it; this try is for its error)
+    except OSError as exc:
+        raise SpecError(
+            f"cannot make the file the search's process shares with this one ({exc.strerror}); "
+            "--in-process runs without it"
+        ) from None
     read_end, write_end = os.pipe()
     command = [sys.executable, "-m", "spec", *argv, "--journal-fd", str(write_end)]
     started = time.monotonic()
-    environment = {**os.environ, _PARENT: str(os.getpid())}
-    process = subprocess.Popen(command, pass_fds=(write_end,), stdin=subprocess.DEVNULL, env=environment)
+    with shared:
+        os.ftruncate(shared.fileno(), journal.Board.SIZE)
+        board = journal.Board(shared.fileno())
+        environment = {**os.environ, _PARENT: str(os.getpid()), _BOARD: str(shared.fileno())}
+        process = subprocess.Popen(
+            command, pass_fds=(write_end, shared.fileno()), stdin=subprocess.DEVNULL, env=environment
+        )
     os.close(write_end)
     os.set_blocking(read_end, False)
     seen = _Journal()
     try:
-        ending = _watch(process, read_end, seen, started + args.budget)
+        ending = _watch(process, read_end, board, seen, started + args.budget)
     finally:
         if process.poll() is None:
             process.kill()
         process.wait()
         os.close(read_end)
+        board.map.close()
     if ending is None:
         assert seen.status is not None
         for to_stderr, text in seen.output:
@@ -268,15 +284,19 @@ class _Ending:
     budget: bool = False
 
 
-def _watch(process: subprocess.Popen[bytes], pipe: int, seen: _Journal, deadline: float) -> _Ending | None:
+def _watch(
+    process: subprocess.Popen[bytes], pipe: int, board: journal.Board, seen: _Journal, deadline: float
+) -> _Ending | None:
     """Wait for the child's answer (``None``), or for the way it ended without one.
 
     It reads the pipe every :data:`_POLL` seconds, all that has come at once
-    (a pipe holds far more than the child writes in that time): a thread
-    woken by every record would cost more than the search it watches.
+    (a pipe holds far more than the child writes in that time), and then the
+    board: a thread woken by every record would cost more than the search it
+    watches.
     """
     while _drain(pipe, seen) and seen.status is None:
         now = time.monotonic()
+        seen.observe(board.read(), now)
         limit = seen.overdue(now)
         if limit is not None:
             return _Ending("was stopped", hung=limit)
@@ -291,6 +311,7 @@ def _watch(process: subprocess.Popen[bytes], pipe: int, seen: _Journal, deadline
     # The pipe ended without an answer: the process ends a moment later, unless
     # something in it closed the pipe and runs on.
     process_status = _wait(process, min(deadline, time.monotonic() + GRACE))
+    seen.observe(board.read(), time.monotonic())  # the calls in flight when it died
     if process_status is None:
         return _Ending("closed the oracle's pipe")
     if process_status < 0:
