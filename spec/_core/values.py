@@ -12,9 +12,10 @@ wrong:
   ``==``, keys a dict by item or interns values confuses;
 * **not equal to itself**: NaN, which code that finds an item again with
   ``==`` loses;
-* **mutable and unhashable**: lists, dicts, sets, bytearrays and a plain
-  namespace object, which code that hashes items rejects and code that copies
-  "to be safe" returns as a copy;
+* **mutable and unhashable**: lists, dicts, sets, bytearrays, a plain
+  namespace object and a tuple that holds a list, which code that hashes
+  items rejects and code that copies "to be safe" returns as a copy (a deep
+  copy leaves a tuple of atoms as it is, but not one with a list inside);
 * **repeats**: the pools are small, so equal values come again and again
   (code that drops a value it has seen is caught), and the contracts push the
   very same object twice.
@@ -84,6 +85,7 @@ def container_items() -> st.SearchStrategy[object]:
         st.sampled_from([(1, 2), (None,), ("ab", 0)]).map(_fresh_tuple),
         st.sampled_from([(97, 98), (0,)]).map(_fresh_bytes),
         st.lists(st.integers(0, 9), max_size=2),
+        st.lists(st.integers(0, 9), max_size=1).map(lambda parts: (parts,)),
         st.sampled_from([(), (("a", 0),)]).map(dict),
         st.sampled_from([(), (0,)]).map(set),
         st.sampled_from([b"", b"a"]).map(bytearray),

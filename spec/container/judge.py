@@ -264,13 +264,15 @@ class Judge(ContractMachine):
             return None
         return partner
 
-    def _fail_foreign(self, side: Side, source: str, got: object, partner: Side) -> NoReturn:
+    def _fail_foreign(self, side: Side, source: str, got: object, partner: Side, ending: tuple[str, ...]) -> NoReturn:
+        """``source`` answered ``got``, an item of ``partner``; ``ending`` replaces the call with one that checks it."""
         self.fail(
             type(self).independence,
             f"{source} returned {show(got)}, an item pushed to {partner.var}, not to {side.var}",
             expected=f"an item pushed to {side.var}",
             actual=got,
-            ending=(f"# {source} returns an item pushed to {partner.var}",),
+            ending=ending,
+            replace_last=True,
         )
 
     def _is(self, source: str, item: object, expr: str, clause: str) -> tuple[str]:
@@ -422,7 +424,7 @@ class Judge(ContractMachine):
             return
         partner = self._foreign(side, got)
         if partner is not None:
-            self._fail_foreign(side, source, got, partner)
+            self._fail_foreign(side, source, got, partner, self._is(source, item, expr, cls.independence))
         # An equal object is an identity violation even when it is another
         # held item: a target that keeps one object per equal value (1 for
         # True) answers with a held object, but not the one pushed.
@@ -509,10 +511,11 @@ class Judge(ContractMachine):
                 names = self._empty_names().strip("()")
                 self.program.add(f"with suppress({names}): {source}")
         else:
+            why = f"{op}() on an empty {cls.noun} must {self._signal()}"
             partner = self._foreign(side, value)
             if partner is not None:
-                self._fail_foreign(side, source, value, partner)
-            why = f"{op}() on an empty {cls.noun} must {self._signal()}"
+                ending = self._says_empty(source, f"{self.tag(cls.independence)}: {why}")
+                self._fail_foreign(side, source, value, partner, ending)
             self.fail(
                 cls.empty,
                 f"{source} returned {show(value)}; {why}",

@@ -3,7 +3,7 @@
 See :mod:`spec.container` for how it attributes a failure to a clause, and
 :mod:`spec.container.judge` for how it calls the target through the plan of
 the check.  The rules here make one call each (``push``, ``push_same``,
-``pop``, ``peek``, and ``push_other``/``pop_other`` on a second live
+``pop``, ``peek``, and ``push_other``/``pop_other``/``peek_other`` on a second live
 instance); the bulk rules are :mod:`spec.container.bulk`'s.
 """
 
@@ -45,8 +45,8 @@ class ContainerMachine(BulkRules):
     Rules: ``push``, ``pop`` and ``peek`` one item at a time; ``push_same``
     pushes an item pushed before (the very object); ``grow``, ``shrink`` and
     ``cycle`` push or pop up to thousands of items at once
-    (:mod:`spec.container.bulk`); ``push_other`` and ``pop_other`` drive a
-    second live instance, interleaved with the first.  Every program ends
+    (:mod:`spec.container.bulk`); ``push_other``, ``pop_other`` and
+    ``peek_other`` drive a second live instance, interleaved with the first.  Every program ends
     with the final read (:meth:`teardown`).
     """
 
@@ -63,7 +63,7 @@ class ContainerMachine(BulkRules):
             # (Not a precondition that is always false: Hypothesis would still
             # draw the rule, and reject it, at every step, which leaves the
             # steps of a failing program misaligned for the shrinker.)
-            cls.peek = None  # type: ignore[assignment]
+            cls.peek = cls.peek_other = None  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
@@ -91,7 +91,8 @@ class ContainerMachine(BulkRules):
 
         The final read (unless the program has already failed): each item
         still held is peeked at and popped, in order, and checked, and then
-        one more ``pop`` must give the empty signal.  A fault that corrupts
+        one more ``pop`` must give the empty signal; a second instance is
+        read in step with ``q`` once the two hold as many items.  A fault that corrupts
         items below the front (a ``push`` after a ``peek`` that overwrites
         the item under it, a compaction that drops one) shows there, however
         the program ended.  A cleanup that raises or hangs breaks the conduct
@@ -110,7 +111,22 @@ class ContainerMachine(BulkRules):
             self._clean_up()
 
     def _final_read(self) -> None:
-        for side in (self.main, self.other):
+        main, other = self.main, self.other
+        if other is not None:
+            # The one that holds more is taken down to what the other holds,
+            # and then the two are read in step, a peek at each before a pop
+            # from each: a cache the instances share, keyed by their size,
+            # answers one with the other's item.
+            for side, partner in ((main, other), (other, main)):
+                if len(side.model) > len(partner.model):
+                    self._take_off(side, len(side.model) - len(partner.model))
+            while main.model:
+                if self.plan.has("peek"):
+                    self._peek(main)
+                    self._peek(other)
+                self._pop(main)
+                self._pop(other)
+        for side in (main, other):
             if side is not None:
                 if side.model:
                     self._take_off(side, len(side.model))
@@ -272,3 +288,9 @@ class ContainerMachine(BulkRules):
     @rule()
     def pop_other(self) -> None:
         self._pop(self._other())
+
+    @rule()
+    def peek_other(self) -> None:
+        """Peek at the second instance, then at ``q``: a cache the two share answers one with the other's item."""
+        self._peek(self._other())
+        self._peek(self.main)

@@ -151,6 +151,13 @@ class CopiesMappings(_Queue):
         super().push(item.copy() if isinstance(item, dict | set) else item)
 
 
+class DeepCopiesTuples(_Queue):
+    """Deep-copies tuples on the way in, "since a tuple may hold mutable parts": one of atoms comes back as itself."""
+
+    def push(self, item: Any) -> None:
+        super().push(copy.deepcopy(item) if isinstance(item, tuple) else item)
+
+
 class InternsItems(_Queue):
     """Stores one object per distinct hashable value, "to save memory": 1 and True become one, as do equal big ints."""
 
@@ -278,6 +285,9 @@ CATALOGUE = (
     KnownBad(f"{_M}:CountsPops", "Q7", "pop() hashes the item it returns, so unhashable ones raise TypeError"),
     KnownBad(f"{_M}:NeverReleasesItsLock", "Q7", "push() keeps its lock: the next call waits forever", timeout=0.25),
     KnownBad(f"{_M}:CopiesMappings", "Q5", "copies dicts and sets on the way in"),
+    KnownBad(
+        f"{_M}:DeepCopiesTuples", "Q5", "deep-copies tuples on the way in: one that holds a list comes back a copy"
+    ),
     KnownBad(f"{_M}:InternsItems", "Q5", "keeps one object per equal hashable value: True comes back as 1"),
     KnownBad(f"{_M}:RingBuffer", "Q1", "a ring buffer of 64 that grows without unwrapping from the head"),
     KnownBad(f"{_M}:CompactsEvery100", "Q3", "every 100 pops drops the popped prefix and one item more"),

@@ -152,6 +152,30 @@ class SharedTopCache(_Stack):
         return super().pop()
 
 
+class PeekCacheBySize(_Stack):
+    """Caches peek()'s answer under the size it was read at, cleared by every push and pop, in a class attribute.
+
+    Only a peek at another stack of the same size, with no push or pop in
+    between, reads the wrong entry.
+    """
+
+    cache: ClassVar[dict[int, Any]] = {}
+
+    def peek(self) -> Any:
+        size = len(self.items)
+        if size not in self.cache:
+            self.cache[size] = super().peek()
+        return self.cache[size]
+
+    def push(self, item: Any) -> None:
+        self.cache.clear()
+        super().push(item)
+
+    def pop(self) -> Any:
+        self.cache.clear()
+        return super().pop()
+
+
 _M = __name__
 CATALOGUE = (
     KnownBad(f"{_M}:FifoStack", "S1", "pops the oldest item (a queue)"),
@@ -166,4 +190,5 @@ CATALOGUE = (
     KnownBad(f"{_M}:InternsItems", "S5", "keeps one object per equal hashable value: True comes back as 1"),
     KnownBad(f"{_M}:RefusesBeyond100", "S3", "ignores pushes beyond 100 items"),
     KnownBad(f"{_M}:SharedTopCache", "S6", "the peek() cache is a class attribute"),
+    KnownBad(f"{_M}:PeekCacheBySize", "S6", "a class-level peek() cache keyed by size: another stack as tall reads it"),
 )
