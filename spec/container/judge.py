@@ -345,13 +345,8 @@ class Judge(ContractMachine):
                 actual=size,
                 ending=(f"assert {count} == {want}, {self.tag(op_clause)!r}",),
             )
-        self.require(
-            size == want,
-            cls.size,
-            f"{count} is {size} after {op}, but the {cls.noun} holds {want} item(s)",
-            expected=want,
-            actual=size,
-            ending=(f"assert {count} == {want}, {self.tag(cls.size)!r}",),
+        self._require_count(
+            count, size, want, cls.size, f"{count} is {size} after {op}, but the {cls.noun} holds {want} item(s)"
         )
         if self.plan.counts_with_len:
             truth = self.call(f"bool({v})", self.session.run, bool, side.target, record=False)
@@ -372,13 +367,18 @@ class Judge(ContractMachine):
             return
         count = self._src("len", var=partner.var)
         size = self._size(partner.var, partner.target)
+        message = f"{op} changed {count} from {partner.size} to {size}"
+        self._require_count(count, size, partner.size, type(self).independence, message)
+
+    def _require_count(self, count: str, size: int, want: int, clause: str, message: str) -> None:
+        """``clause`` holds only if ``count`` (a ``len()`` in the program) returned ``size`` equal to ``want``."""
         self.require(
-            size == partner.size,
-            type(self).independence,
-            f"{op} changed {count} from {partner.size} to {size}",
-            expected=partner.size,
+            size == want,
+            clause,
+            message,
+            expected=want,
             actual=size,
-            ending=(f"assert {count} == {partner.size}, {self.tag(type(self).independence)!r}",),
+            ending=(f"assert {count} == {want}, {self.tag(clause)!r}",),
         )
 
     def _push(self, side: Side, item: object, expr: str) -> None:

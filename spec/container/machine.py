@@ -193,23 +193,14 @@ class ContainerMachine(BulkRules):
         if has_len:
             size = self._size(v, target)
             count = self._src("len", var=v)
-            self.require(
-                size == before,
-                cls.independence,
-                f"a new {cls.noun} made after pushing to another one has {count} {size}, where that one had {before}",
-                expected=before,
-                actual=size,
-                ending=(f"assert {count} == {before}, {self.tag(cls.independence)!r}",),
+            message = (
+                f"a new {cls.noun} made after pushing to another one has {count} {size}, where that one had {before}"
             )
+            self._require_count(count, size, before, cls.independence, message)
             after = self._size(first, self.first)
-            self.require(
-                after == held,
-                cls.independence,
-                f"making a new {cls.noun} changed {self._src('len', var=first)} from {held} to {after}",
-                expected=held,
-                actual=after,
-                ending=(f"assert {self._src('len', var=first)} == {held}, {self.tag(cls.independence)!r}",),
-            )
+            count = self._src("len", var=first)
+            message = f"making a new {cls.noun} changed {count} from {held} to {after}"
+            self._require_count(count, after, held, cls.independence, message)
         look = "peek" if plan.has("peek") else "pop"
         source = self._src(look, var=v)
         try:
