@@ -39,9 +39,9 @@ judges each observation by the most specific evidence it has:
   on another clause).  A target ``--without peek`` is probed with ``pop()``,
   and an item it gives out then breaks the empty clause (a new instance is
   empty), since it cannot be left for later checks to find.  Later,
-  ``push_other``, ``pop_other`` and ``peek_other`` drive a second live
-  instance between ``q``'s operations, and every operation on one checks
-  that the other's size did not move.
+  ``push_other`` and ``pop_other`` drive a second live instance between
+  ``q``'s operations, and every operation on one checks that the other's
+  size did not move; the final read takes the two in step.
 * Sizes that cross edges: the bulk rules (:mod:`spec.container.bulk`) push
   and pop thousands of items in one step, each call checked, and a failure
   among them is reported as if the calls had been made one by one.

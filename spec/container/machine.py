@@ -3,7 +3,7 @@
 See :mod:`spec.container` for how it attributes a failure to a clause, and
 :mod:`spec.container.judge` for how it calls the target through the plan of
 the check.  The rules here make one call each (``push``, ``push_same``,
-``pop``, ``peek``, and ``push_other``/``pop_other``/``peek_other`` on a second live
+``pop``, ``peek``, and ``push_other``/``pop_other`` on a second live
 instance); the bulk rules are :mod:`spec.container.bulk`'s.
 """
 
@@ -45,8 +45,8 @@ class ContainerMachine(BulkRules):
     Rules: ``push``, ``pop`` and ``peek`` one item at a time; ``push_same``
     pushes an item pushed before (the very object); ``grow``, ``shrink`` and
     ``cycle`` push or pop up to thousands of items at once
-    (:mod:`spec.container.bulk`); ``push_other``, ``pop_other`` and
-    ``peek_other`` drive a second live instance, interleaved with the first.  Every program ends
+    (:mod:`spec.container.bulk`); ``push_other`` and ``pop_other`` drive a
+    second live instance, interleaved with the first.  Every program ends
     with the final read (:meth:`teardown`).
     """
 
@@ -63,7 +63,7 @@ class ContainerMachine(BulkRules):
             # (Not a precondition that is always false: Hypothesis would still
             # draw the rule, and reject it, at every step, which leaves the
             # steps of a failing program misaligned for the shrinker.)
-            cls.peek = cls.peek_other = None  # type: ignore[assignment]
+            cls.peek = None  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
@@ -280,8 +280,3 @@ class ContainerMachine(BulkRules):
     def pop_other(self) -> None:
         self._pop(self._other())
 
-    @rule()
-    def peek_other(self) -> None:
-        """Peek at the second instance, then at ``q``: a cache the two share answers one with the other's item."""
-        self._peek(self._other())
-        self._peek(self.main)
