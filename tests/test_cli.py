@@ -170,7 +170,7 @@ def test_selftest_command_prints_the_matrix() -> None:
     assert run.out.splitlines()[0].split() == ["contract", "implementation", "expected", "reported", "steps", "seconds"]
     assert "spec.known_bad.queue:LifoQueue" in run.out
     assert run.out.rstrip().splitlines()[-2:] == [
-        "19 of 19 known-bad implementations rejected for their clause; 0 wrong",
+        "20 of 20 known-bad implementations rejected for their clause; 0 wrong",
         "every clause (7, of 1 contract) is broken by at least one of them",
     ]
 
