@@ -117,9 +117,9 @@ class ContainerMachine(BulkRules):
             # and then the two are read in step, a peek at each before a pop
             # from each: a cache the instances share, keyed by their size,
             # answers one with the other's item.
-            for side, partner in ((main, other), (other, main)):
-                if len(side.model) > len(partner.model):
-                    self._take_off(side, len(side.model) - len(partner.model))
+            for taller, shorter in ((main, other), (other, main)):
+                if len(taller.model) > len(shorter.model):
+                    self._take_off(taller, len(taller.model) - len(shorter.model))
             while main.model:
                 if self.plan.has("peek"):
                     self._peek(main)
@@ -279,4 +279,3 @@ class ContainerMachine(BulkRules):
     @rule()
     def pop_other(self) -> None:
         self._pop(self._other())
-
