@@ -75,7 +75,7 @@ _UNESCAPED = {"\\": "\\", "n": "\n", "r": "\r"}
 
 
 class Journal:
-    """Records written to the file descriptor ``fd`` (a pipe to the supervising process), calls on ``board``.
+    """Records written to the file descriptor ``fd`` (a pipe to the supervising process); calls go on a :class:`Board`.
 
     Changes to programs are held back and written before the next call into
     the target (or with any other record): every statement reaches the
@@ -84,15 +84,13 @@ class Journal:
 
     fd: int
     held: list[str]
-    board: Board | None
 
-    def __init__(self, fd: int, board: Board | None = None) -> None:
+    def __init__(self, fd: int) -> None:
         self.fd = fd
         self.held = []
-        self.board = board
 
     def hold(self, record: str) -> None:
-        """Keep ``record`` until the next :meth:`write`."""
+        """Keep ``record`` until the next :meth:`write` or :meth:`flush`."""
         self.held.append(record)
 
     def write(self, record: str) -> None:
@@ -195,13 +193,13 @@ class Board:
 
 class _Open:
     journal: Journal | None = None
-    board: Board | None = None  # the journal's
+    board: Board | None = None  # where the journal's calls go
 
 
 def start(fd: int, board: int | None = None) -> Journal:
     """Start journalling to ``fd`` and, if given, the board in the file ``board``; open for the rest of the process."""
-    _Open.journal = Journal(fd, None if board is None else Board(board))
-    _Open.board = _Open.journal.board
+    _Open.journal = Journal(fd)
+    _Open.board = None if board is None else Board(board)
     return _Open.journal
 
 
